@@ -1,0 +1,54 @@
+/* err.h — the one error type every sohoa function reports through.
+ *
+ * Convention: functions return int, 0 on success and a negative SOHOA_E* code on failure, and take
+ * an optional last `struct sohoa_err *` that receives a human-readable message and a retryable
+ * flag. Retryable errors (a server briefly unreachable, a disk momentarily full) are worth trying
+ * again with backoff; permanent ones (a corrupt file, a limit passed) are recorded and dead-lettered.
+ *
+ * Ownership: the struct is a plain value owned by the caller; no heap memory inside.
+ * Threads: a struct sohoa_err must not be shared between threads without a lock.
+ */
+#ifndef SOHOA_ERR_H
+#define SOHOA_ERR_H
+
+#include <stdbool.h>
+
+enum sohoa_status {
+    SOHOA_OK = 0,
+    SOHOA_EINVAL = -1,     /* bad argument or usage */
+    SOHOA_ENOMEM = -2,     /* allocation failed */
+    SOHOA_EIO = -3,        /* read/write failure of a file or stream */
+    SOHOA_EFORMAT = -4,    /* input is not a supported or valid document */
+    SOHOA_ELIMIT = -5,     /* a configured limit was passed (pixels, pages, bytes) */
+    SOHOA_ETIMEOUT = -6,   /* a stage's deadline passed */
+    SOHOA_ENOTFOUND = -7,  /* object, record or file does not exist */
+    SOHOA_EENCRYPTED = -8, /* password-protected document */
+    SOHOA_EBACKEND = -9,   /* a library or backend failed for its own reasons */
+    SOHOA_EEMPTY = -10,    /* a document with no pages */
+    SOHOA_ECLOSED = -11,   /* queue or pool shut down */
+};
+
+#define SOHOA_ERR_MSG_MAX 512
+
+struct sohoa_err {
+    int code;                    /* one of enum sohoa_status */
+    bool retryable;              /* worth retrying later */
+    char msg[SOHOA_ERR_MSG_MAX]; /* NUL-terminated, English, names the limit or file */
+};
+
+/* Clear an error struct (NULL allowed). */
+void sohoa_err_clear(struct sohoa_err *err);
+
+/* Record an error; returns `code` so callers can write `return sohoa_err_set(err, ...)`.
+ * `err` may be NULL. The message is printf-formatted and truncated to fit. */
+int sohoa_err_set(struct sohoa_err *err, int code, bool retryable, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+/* Prefix an existing message with context ("page 3: ..."); keeps code and retryable. */
+void sohoa_err_prefix(struct sohoa_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Short stable name of a status code ("format", "limit", ...), for records and logs. */
+const char *sohoa_status_name(int code);
+
+#endif
