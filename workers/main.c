@@ -1,7 +1,48 @@
-/* main.c — the `sohoa` command: dispatches to subcommands. */
+/* main.c — the `sohoa` command: picks the subcommand. */
 #include <stdio.h>
-int main(void)
+#include <string.h>
+
+#include "workers/cli.h"
+#include "workers/version.h"
+
+static void usage(FILE *f)
 {
-    puts("sohoa: under construction");
-    return 0;
+    fprintf(f, "sohoa %s — scanned dossiers to searchable PDFs, records and a Vietnamese index\n"
+               "\n"
+               "Usage: sohoa COMMAND [options]\n"
+               "  ingest PATH...   store, OCR and index files and dossier folders\n"
+               "  search QUERY     find pages by words, with or without diacritics\n"
+               "  show DOSSIER     a dossier, its documents and pages\n"
+               "  version          versions of sohoa and its libraries\n"
+               "Run `sohoa COMMAND --help` for a command's options.\n",
+            SOHOA_VERSION);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return SOHOA_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (!strcmp(cmd, "ingest"))
+        return sohoa_cli_ingest(argc - 1, argv + 1);
+    if (!strcmp(cmd, "search"))
+        return sohoa_cli_search(argc - 1, argv + 1);
+    if (!strcmp(cmd, "show"))
+        return sohoa_cli_show(argc - 1, argv + 1);
+    if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
+        const char *v[8];
+        sohoa_versions(v, 8);
+        for (int i = 0; v[i]; i++)
+            puts(v[i]);
+        return SOHOA_EXIT_OK;
+    }
+    if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h") || !strcmp(cmd, "help")) {
+        usage(stdout);
+        return SOHOA_EXIT_OK;
+    }
+    fprintf(stderr, "sohoa: unknown command '%s'\n", cmd);
+    usage(stderr);
+    return SOHOA_EXIT_USAGE;
 }

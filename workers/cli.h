@@ -1,0 +1,28 @@
+/* cli.h — the `sohoa` subcommands and their exit codes.
+ *
+ * Exit codes (documented in the README and in `sohoa --help`):
+ *   0  ok       everything given was processed
+ *   1  partial  some files or pages failed (each one's reason is in its record and the log)
+ *   2  failed   nothing could be processed
+ *   3  not found (search with no hit, show of an unknown dossier)
+ *   64 usage    bad command line or configuration
+ *   70 internal a backend failed (store, catalog): retry later
+ * Each subcommand takes argv with argv[0] = the subcommand name.
+ */
+#ifndef SOHOA_CLI_H
+#define SOHOA_CLI_H
+
+enum sohoa_exit {
+    SOHOA_EXIT_OK = 0,
+    SOHOA_EXIT_PARTIAL = 1,
+    SOHOA_EXIT_FAILED = 2,
+    SOHOA_EXIT_NOTFOUND = 3,
+    SOHOA_EXIT_USAGE = 64,
+    SOHOA_EXIT_INTERNAL = 70,
+};
+
+int sohoa_cli_ingest(int argc, char **argv);
+int sohoa_cli_search(int argc, char **argv);
+int sohoa_cli_show(int argc, char **argv);
+
+#endif

@@ -1,0 +1,121 @@
+/* cli_search.c — `sohoa search QUERY`: find pages by words, with or without diacritics. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "storage/catalog.h"
+#include "workers/cli.h"
+#include "workers/config.h"
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: sohoa search [options] QUERY...\n"
+               "\n"
+               "Finds pages whose text holds every word of QUERY. Words match with or without\n"
+               "diacritics (\"duong\" finds \"đường\"); pages matching the exact tones rank first.\n"
+               "Put a phrase in double quotes: sohoa search '\"quyết định\" ubnd'.\n"
+               "\n"
+               "Options:\n"
+               "  --department NAME  only dossiers of this department\n"
+               "  --from YYYY-MM-DD  only dossiers received on or after this date\n"
+               "  --to YYYY-MM-DD    only dossiers received on or before this date\n"
+               "  --dossier ID       only this dossier\n"
+               "  --limit N          at most N hits (default 20)\n"
+               "  --data-dir DIR     where the catalog is (default ./sohoa-data)\n"
+               "  --help             this text\n"
+               "\n"
+               "Exit codes: 0 hits found, 3 no hit, 64 usage, 70 internal.\n");
+}
+
+int sohoa_cli_search(int argc, char **argv)
+{
+    struct sohoa_config cfg;
+    struct sohoa_err err;
+    struct sohoa_catalog *cat = NULL;
+    struct sohoa_hits hits;
+    struct sohoa_search_opts opts;
+    int rest = 0, code = SOHOA_EXIT_OK;
+    char query[4096] = "";
+    size_t qlen = 0;
+    memset(&hits, 0, sizeof hits);
+    memset(&opts, 0, sizeof opts);
+    sohoa_config_init(&cfg);
+    sohoa_err_clear(&err);
+
+    if (sohoa_config_from_args(&cfg, argc, argv, &rest, &err) < 0) {
+        fprintf(stderr, "sohoa search: %s\n", err.msg);
+        code = SOHOA_EXIT_USAGE;
+        goto out;
+    }
+    for (int i = 1; i <= rest; i++) {
+        const char *a = argv[i];
+        const char **slot = NULL;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            goto out;
+        }
+        if (!strcmp(a, "--department"))
+            slot = &opts.department;
+        else if (!strcmp(a, "--from"))
+            slot = &opts.date_from;
+        else if (!strcmp(a, "--to"))
+            slot = &opts.date_to;
+        else if (!strcmp(a, "--dossier"))
+            slot = &opts.dossier_id;
+        if (slot || !strcmp(a, "--limit")) {
+            if (i + 1 > rest) {
+                fprintf(stderr, "sohoa search: %s needs a value\n", a);
+                code = SOHOA_EXIT_USAGE;
+                goto out;
+            }
+            if (slot)
+                *slot = argv[++i];
+            else
+                opts.limit = atoi(argv[++i]);
+            continue;
+        }
+        if (a[0] == '-' && a[1] == '-') {
+            fprintf(stderr, "sohoa search: unknown option %s (see --help)\n", a);
+            code = SOHOA_EXIT_USAGE;
+            goto out;
+        }
+        int w = snprintf(query + qlen, sizeof query - qlen, "%s%s", qlen ? " " : "", a);
+        if (w < 0 || (size_t)w >= sizeof query - qlen) {
+            fprintf(stderr, "sohoa search: query too long\n");
+            code = SOHOA_EXIT_USAGE;
+            goto out;
+        }
+        qlen += (size_t)w;
+    }
+    if (!qlen) {
+        usage(stderr);
+        code = SOHOA_EXIT_USAGE;
+        goto out;
+    }
+    if (sohoa_catalog_open(cfg.catalog_url, &cat, &err) < 0) {
+        fprintf(stderr, "sohoa search: %s\n", err.msg);
+        code = SOHOA_EXIT_INTERNAL;
+        goto out;
+    }
+    int rc = sohoa_catalog_search(cat, query, &opts, &hits, &err);
+    if (rc < 0) {
+        fprintf(stderr, "sohoa search: %s\n", err.msg);
+        code = rc == SOHOA_EINVAL || rc == SOHOA_ELIMIT ? SOHOA_EXIT_USAGE : SOHOA_EXIT_INTERNAL;
+        goto out;
+    }
+    for (size_t i = 0; i < hits.n; i++) {
+        const struct sohoa_hit *h = &hits.v[i];
+        printf("%zu. [%s] dossier %s, document %s (%.12s…), page %d\n   %s\n", i + 1,
+               sohoa_match_name(h->match), h->dossier_id, h->doc_name, h->doc_id,
+               h->page_index + 1, h->snippet ? h->snippet : "");
+    }
+    if (hits.n == 0) {
+        printf("no page matches \"%s\"\n", query);
+        code = SOHOA_EXIT_NOTFOUND;
+    }
+out:
+    sohoa_hits_release(&hits);
+    sohoa_catalog_free(&cat);
+    sohoa_config_release(&cfg);
+    return code;
+}

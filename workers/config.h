@@ -1,0 +1,59 @@
+/* config.h — sohoa's settings and where they come from.
+ *
+ * Precedence, lowest first: built-in defaults (need nothing), the config file, environment
+ * variables, command-line flags. Every setting has one key used by all three sources:
+ *   config file  `workers = 4`            (file: --config PATH, $SOHOA_CONFIG, ./sohoa.conf,
+ *                                           or ~/.config/sohoa/sohoa.conf — the first that exists)
+ *   environment  `SOHOA_WORKERS=4`        (key upper-cased, '-' → '_')
+ *   flag         `--workers 4` or `--workers=4`
+ *
+ * Ownership: strings inside struct sohoa_config are owned by it; sohoa_config_release frees them.
+ * Threads: build it on the main thread; afterwards it is read-only and may be shared.
+ */
+#ifndef SOHOA_CONFIG_H
+#define SOHOA_CONFIG_H
+
+#include <stdbool.h>
+
+#include "pipeline/err.h"
+#include "pipeline/limits.h"
+
+struct sohoa_config {
+    char *data_dir;    /* data-dir: where the embedded backends live (default ./sohoa-data) */
+    char *store_url;   /* store: object store URL (default <data-dir>/objects) */
+    char *catalog_url; /* catalog: catalog URL (default sqlite:<data-dir>/catalog.sqlite) */
+    int workers;       /* workers: worker threads (default: number of cores) */
+    char *lang;        /* lang: Tesseract languages (default vie+eng) */
+    char *tessdata;    /* tessdata: Tesseract data directory (default: models/ocr, else system) */
+    int jpeg_quality;  /* jpeg-quality: page images in the searchable PDF (default 60) */
+    int queue_capacity; /* queue-capacity: page jobs waiting at most (default 64) */
+    struct sohoa_limits limits; /* max-file-bytes, max-pages-per-file,
+                                   max-page-pixels, page-timeout-ms, ocr-dpi,
+                                   max-dpi-before-reduce, decode-timeout-ms */
+};
+
+/* Defaults only. */
+void sohoa_config_init(struct sohoa_config *cfg);
+void sohoa_config_release(struct sohoa_config *cfg);
+
+/* Sets one key from text. Unknown keys and bad values are SOHOA_EINVAL with a message. */
+int sohoa_config_set(struct sohoa_config *cfg, const char *key, const char *value,
+                     struct sohoa_err *err);
+
+/* Reads `path` (missing file = error only when `required`). */
+int sohoa_config_load_file(struct sohoa_config *cfg, const char *path, bool required,
+                           struct sohoa_err *err);
+
+/* Applies every SOHOA_* variable that names a known key. */
+int sohoa_config_load_env(struct sohoa_config *cfg, struct sohoa_err *err);
+
+/* Full layering for a subcommand: defaults, file, env, then flags from argv. Flags that are config
+ * keys are consumed; the other arguments are moved, in order, to the front of argv and their count
+ * is returned in *rest (argv[0] excluded). `--config PATH` is honoured. */
+int sohoa_config_from_args(struct sohoa_config *cfg, int argc, char **argv, int *rest,
+                           struct sohoa_err *err);
+
+/* Lines "key = value" for --help and `sohoa config`. */
+void sohoa_config_print_keys(void);
+
+#endif

@@ -1,0 +1,260 @@
+/* doc_job.c — a document's fan-in: once its last page is recorded, assemble the searchable PDF,
+ * the full text and the JSON record, and mark the document finished in the catalog.
+ *
+ * Pages are read back one at a time from the object store (page.json, image, words.tsv), so
+ * memory does not grow with the page count. A failed page keeps its place in the record with its
+ * reason; it has no image, so it is left out of the PDF.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pipeline/imageio.h"
+#include "pipeline/ocr.h"
+#include "pipeline/pdfwriter.h"
+#include "pipeline/render.h"
+#include "workers/layout.h"
+#include "workers/record.h"
+#include "workers/runtime.h"
+#include "workers/version.h"
+
+#define PAGE_OBJ_MAX ((size_t)256 << 20)
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static int get_text(struct sohoa_runtime *rt, const char *key, char **out, size_t *len,
+                    struct sohoa_err *err)
+{
+    uint8_t *data = NULL;
+    int rc = sohoa_obj_get_mem(rt->store, key, PAGE_OBJ_MAX, &data, len, err);
+    *out = (char *)data; /* get_mem NUL-terminates */
+    return rc;
+}
+
+/* Adds page `p` to the PDF from its stored image and words. */
+static int add_pdf_page(struct sohoa_runtime *rt, struct sohoa_pdf *pdf, const char *doc,
+                        const struct sohoa_page_result *p, struct sohoa_err *err)
+{
+    int rc = 0;
+    char key[SOHOA_KEY_MAX];
+    uint8_t *img = NULL;
+    size_t img_len = 0, tsv_len = 0;
+    char *tsv = NULL;
+    struct sohoa_word *words = NULL;
+    size_t n_words = 0;
+    bool g4 = strcmp(p->image, "g4") == 0;
+
+    sohoa_key_page(key, doc, p->page, g4 ? "image.g4" : "image.jpg");
+    if ((rc = sohoa_obj_get_mem(rt->store, key, PAGE_OBJ_MAX, &img, &img_len, err)) < 0)
+        goto out;
+    sohoa_key_page(key, doc, p->page, "words.tsv");
+    if ((rc = get_text(rt, key, &tsv, &tsv_len, err)) < 0)
+        goto out;
+    if ((rc = sohoa_words_tsv_parse(tsv, tsv_len, &words, &n_words, err)) < 0)
+        goto out;
+    struct sohoa_pdf_page page = {
+        .kind = g4 ? SOHOA_PDF_G4
+                : strcmp(p->image, "jpeg-grey") == 0 ? SOHOA_PDF_JPEG_GREY
+                                                       : SOHOA_PDF_JPEG_RGB,
+        .data = img,
+        .len = img_len,
+        .width = p->width,
+        .height = p->height,
+        .xres = p->dpi,
+        .yres = p->dpi,
+        .words = words,
+        .n_words = n_words,
+    };
+    rc = sohoa_pdf_add_page(pdf, &page, err);
+out:
+    sohoa_words_free(&words, n_words);
+    free(img);
+    free(tsv);
+    return rc;
+}
+
+/* Appends one page's text to the document text file (form feed between pages). */
+static int append_text(struct sohoa_runtime *rt, FILE *f, const char *doc, int page,
+                       char **text_out, struct sohoa_err *err)
+{
+    char key[SOHOA_KEY_MAX];
+    size_t len = 0;
+    sohoa_key_page(key, doc, page, "text.txt");
+    int rc = get_text(rt, key, text_out, &len, err);
+    if (rc == SOHOA_ENOTFOUND) {
+        *text_out = strdup("");
+        return *text_out ? 0 : SOHOA_ENOMEM;
+    }
+    if (rc < 0)
+        return rc;
+    if (page > 0)
+        fputc('\f', f);
+    fwrite(*text_out, 1, len, f);
+    return 0;
+}
+
+static int assemble(struct sohoa_runtime *rt, const struct sohoa_job *job,
+                    struct sohoa_manifest *man, struct sohoa_dossier_meta *dm,
+                    const char **status, struct sohoa_err *err)
+{
+    int rc = 0;
+    char key[SOHOA_KEY_MAX];
+    char pdf_path[] = "/tmp/sohoa-pdf-XXXXXX";
+    char txt_path[] = "/tmp/sohoa-txt-XXXXXX";
+    int pdf_fd = -1, txt_fd = -1;
+    FILE *pdf_f = NULL, *txt_f = NULL;
+    struct sohoa_pdf *pdf = NULL;
+    struct sohoa_page_result *pages = NULL;
+    char **texts = NULL;
+    char *json = NULL;
+    size_t len = 0;
+    double t0 = now_ms();
+    int n = job->n_pages;
+    int ok = 0, failed = 0;
+    uint64_t pdf_bytes = 0;
+
+    sohoa_key_doc(key, job->doc_id, "manifest.json");
+    if ((rc = get_text(rt, key, &json, &len, err)) < 0 ||
+        (rc = sohoa_manifest_parse(json, len, man, dm, err)) < 0)
+        goto out;
+    free(json);
+    json = NULL;
+
+    pages = calloc((size_t)n, sizeof *pages);
+    texts = calloc((size_t)n, sizeof *texts);
+    if (!pages || !texts) {
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        goto out;
+    }
+    if ((pdf_fd = mkstemp(pdf_path)) < 0 || (txt_fd = mkstemp(txt_path)) < 0 ||
+        !(pdf_f = fdopen(pdf_fd, "wb")) || !(txt_f = fdopen(txt_fd, "wb"))) {
+        rc = sohoa_err_set(err, SOHOA_EIO, true, "cannot create a temporary file in /tmp");
+        goto out;
+    }
+    struct sohoa_pdf_info info = {.title = man->name, .producer = SOHOA_PRODUCER,
+                                  .creation_time = (int64_t)time(NULL)};
+    if ((rc = sohoa_pdf_begin(pdf_f, &info, &pdf, err)) < 0)
+        goto out;
+
+    for (int i = 0; i < n; i++) {
+        sohoa_key_page(key, job->doc_id, i, "page.json");
+        if ((rc = get_text(rt, key, &json, &len, err)) < 0 ||
+            (rc = sohoa_page_result_parse(json, len, &pages[i], err)) < 0)
+            goto out;
+        free(json);
+        json = NULL;
+        pages[i].page = i;
+        if (strcmp(pages[i].status, "failed") == 0) {
+            failed++;
+            texts[i] = strdup("");
+            continue;
+        }
+        ok++;
+        if ((rc = append_text(rt, txt_f, job->doc_id, i, &texts[i], err)) < 0)
+            goto out;
+        if (pages[i].image && (rc = add_pdf_page(rt, pdf, job->doc_id, &pages[i], err)) < 0)
+            goto out;
+    }
+
+    const char *pdf_key = NULL;
+    char pdf_key_buf[SOHOA_KEY_MAX], txt_key[SOHOA_KEY_MAX];
+    if (sohoa_pdf_page_count(pdf) > 0) {
+        if ((rc = sohoa_pdf_finish(pdf, err)) < 0)
+            goto out;
+        if (fflush(pdf_f) != 0) {
+            rc = sohoa_err_set(err, SOHOA_EIO, true, "cannot write the PDF");
+            goto out;
+        }
+        pdf_bytes = (uint64_t)ftell(pdf_f);
+        sohoa_key_doc(pdf_key_buf, job->doc_id, "searchable.pdf");
+        if ((rc = sohoa_obj_put_file(rt->store, pdf_key_buf, pdf_path, err)) < 0)
+            goto out;
+        pdf_key = pdf_key_buf;
+    }
+    if (fflush(txt_f) != 0) {
+        rc = sohoa_err_set(err, SOHOA_EIO, true, "cannot write the text");
+        goto out;
+    }
+    sohoa_key_doc(txt_key, job->doc_id, "text.txt");
+    if ((rc = sohoa_obj_put_file(rt->store, txt_key, txt_path, err)) < 0)
+        goto out;
+
+    *status = failed == 0 ? "done" : ok > 0 ? "partial" : "failed";
+    struct sohoa_record_info ri = {
+        .status = *status,
+        .pdf_key = pdf_key,
+        .text_key = txt_key,
+        .pdf_bytes = pdf_bytes,
+        .assemble_ms = now_ms() - t0,
+    };
+    sohoa_versions(ri.versions, sizeof ri.versions / sizeof ri.versions[0]);
+    if ((rc = sohoa_record_to_json(man, dm, pages, (const char *const *)texts, (size_t)n, &ri,
+                                   &json, err)) < 0)
+        goto out;
+    sohoa_key_doc(key, job->doc_id, "record.json");
+    if ((rc = sohoa_obj_put_str(rt->store, key, json, err)) < 0)
+        goto out;
+    char record_key[SOHOA_KEY_MAX];
+    memcpy(record_key, key, sizeof key);
+    enum sohoa_doc_status dst = SOHOA_DOC_FAILED;
+    sohoa_doc_status_parse(*status, &dst);
+    rc = sohoa_catalog_finish_document(rt->catalog, job->doc_id, dst,
+                                       failed ? "some pages failed" : NULL, record_key, pdf_key,
+                                       err);
+out:
+    sohoa_pdf_free(&pdf);
+    if (pdf_f)
+        fclose(pdf_f);
+    else if (pdf_fd >= 0)
+        close(pdf_fd);
+    if (txt_f)
+        fclose(txt_f);
+    else if (txt_fd >= 0)
+        close(txt_fd);
+    unlink(pdf_path);
+    unlink(txt_path);
+    for (int i = 0; pages && i < n; i++)
+        sohoa_page_result_release(&pages[i]);
+    for (int i = 0; texts && i < n; i++)
+        free(texts[i]);
+    free(pages);
+    free(texts);
+    free(json);
+    return rc;
+}
+
+void sohoa_doc_job_run(struct sohoa_runtime *rt, const struct sohoa_job *job)
+{
+    struct sohoa_manifest man;
+    struct sohoa_dossier_meta dm;
+    memset(&man, 0, sizeof man);
+    memset(&dm, 0, sizeof dm);
+    struct sohoa_err err;
+    sohoa_err_clear(&err);
+    const char *status = "failed";
+    int rc = assemble(rt, job, &man, &dm, &status, &err);
+    if (rc < 0) {
+        if (err.retryable && job->attempt < 3) {
+            struct sohoa_job again = *job;
+            again.attempt++;
+            usleep(200000u << job->attempt);
+            if (sohoa_queue_push(rt->queue, &again, true, NULL) == 0)
+                goto out;
+        }
+        status = "failed";
+        fprintf(stderr, "sohoa: document %s: assembly failed: %s\n", job->doc_id, err.msg);
+        struct sohoa_err ierr;
+        sohoa_catalog_finish_document(rt->catalog, job->doc_id, SOHOA_DOC_FAILED, err.msg, NULL,
+                                      NULL, &ierr);
+    }
+    sohoa_runtime_doc_finished(rt, status);
+out:
+    sohoa_manifest_release(&man);
+    sohoa_dossier_meta_release(&dm);
+}

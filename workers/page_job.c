@@ -1,0 +1,267 @@
+/* page_job.c — one page through the stages: decode → clean → OCR → render → store → index.
+ *
+ * A page that fails at any stage is recorded as failed with its reason (page.json and the
+ * catalog) and the document goes on; only retryable errors are tried again. The page's results
+ * are written under deterministic keys, so a redelivered job overwrites rather than duplicates.
+ * The thread whose catalog update completes the document queues the document job.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "pipeline/clean.h"
+#include "pipeline/imageio.h"
+#include "pipeline/ocr.h"
+#include "pipeline/render.h"
+#include "workers/layout.h"
+#include "workers/record.h"
+#include "workers/runtime.h"
+
+#define SOHOA_MAX_ATTEMPTS 3
+
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Everything one page produces; released in one place. */
+struct page_work {
+    struct sohoa_image img;
+    struct sohoa_clean_result clean;
+    struct sohoa_ocr_page ocr;
+    uint8_t *image_bytes;
+    size_t image_len;
+    uint8_t *thumb;
+    size_t thumb_len;
+    char *hocr;
+    char *tsv;
+};
+
+static void page_work_release(struct page_work *w)
+{
+    sohoa_image_release(&w->img);
+    sohoa_clean_result_release(&w->clean);
+    sohoa_ocr_page_release(&w->ocr);
+    free(w->image_bytes);
+    free(w->thumb);
+    free(w->hocr);
+    free(w->tsv);
+    memset(w, 0, sizeof *w);
+}
+
+/* OCR boxes are in `ocr` pixels; the PDF and hOCR use `archive` pixels. */
+static void scale_words(struct sohoa_ocr_page *p, double scale)
+{
+    if (scale <= 0 || fabs(scale - 1.0) < 1e-9)
+        return;
+    for (size_t i = 0; i < p->n_words; i++) {
+        struct sohoa_word *w = &p->words[i];
+        w->x0 = (int)floor(w->x0 / scale);
+        w->y0 = (int)floor(w->y0 / scale);
+        w->x1 = (int)ceil(w->x1 / scale);
+        w->y1 = (int)ceil(w->y1 / scale);
+        w->baseline = (int)lround(w->baseline / scale);
+    }
+}
+
+/* The job carries the format by name (it is what a broker message holds). */
+static enum sohoa_format format_of(const char *name)
+{
+    for (int f = SOHOA_FORMAT_PDF; f <= SOHOA_FORMAT_JXL; f++)
+        if (strcmp(sohoa_format_name((enum sohoa_format)f), name) == 0)
+            return (enum sohoa_format)f;
+    return SOHOA_FORMAT_UNKNOWN; /* decode sniffs again */
+}
+
+static int decode_stage(struct sohoa_runtime *rt, const struct sohoa_job *job,
+                        struct page_work *w, struct sohoa_err *err)
+{
+    char key[SOHOA_KEY_MAX];
+    char *path = NULL;
+    bool is_temp = false;
+    sohoa_key_original(key, job->doc_id);
+    int rc = sohoa_obj_get_file(rt->store, key, &path, &is_temp, err);
+    if (rc < 0)
+        return rc;
+    rc = sohoa_imageio_decode_page(path, format_of(job->format), job->page, &rt->cfg->limits,
+                                   &w->img, err);
+    if (is_temp)
+        unlink(path);
+    free(path);
+    return rc;
+}
+
+static int render_stage(struct sohoa_runtime *rt, struct sohoa_page_result *res,
+                        struct page_work *w, struct sohoa_err *err)
+{
+    const struct sohoa_image *a = &w->clean.archive;
+    int rc;
+    if (a->bilevel) {
+        rc = sohoa_encode_g4(a, &w->image_bytes, &w->image_len, err);
+        res->image = "g4";
+    } else {
+        rc = sohoa_imageio_encode_jpeg(a, rt->cfg->jpeg_quality, &w->image_bytes, &w->image_len,
+                                       err);
+        res->image = a->bands == 1 ? "jpeg-grey" : "jpeg";
+    }
+    if (rc < 0)
+        return rc;
+    if ((rc = sohoa_imageio_thumbnail_jpeg(a, 256, 70, &w->thumb, &w->thumb_len, err)) < 0)
+        return rc;
+    if ((rc = sohoa_render_hocr(&w->ocr, a->width, a->height, res->dpi, &w->hocr, err)) < 0)
+        return rc;
+    return sohoa_words_tsv_write(w->ocr.words, w->ocr.n_words, &w->tsv, err);
+}
+
+static int store_stage(struct sohoa_runtime *rt, const struct sohoa_job *job,
+                       struct sohoa_page_result *res, struct page_work *w, struct sohoa_err *err)
+{
+    char key[SOHOA_KEY_MAX];
+    int rc;
+    sohoa_key_page(key, job->doc_id, job->page, strcmp(res->image, "g4") ? "image.jpg" : "image.g4");
+    if ((rc = sohoa_obj_put_mem(rt->store, key, w->image_bytes, w->image_len, err)) < 0)
+        return rc;
+    sohoa_key_page(key, job->doc_id, job->page, "thumb.jpg");
+    if ((rc = sohoa_obj_put_mem(rt->store, key, w->thumb, w->thumb_len, err)) < 0)
+        return rc;
+    sohoa_key_page(key, job->doc_id, job->page, "hocr.html");
+    if ((rc = sohoa_obj_put_str(rt->store, key, w->hocr, err)) < 0)
+        return rc;
+    sohoa_key_page(key, job->doc_id, job->page, "words.tsv");
+    if ((rc = sohoa_obj_put_str(rt->store, key, w->tsv, err)) < 0)
+        return rc;
+    sohoa_key_page(key, job->doc_id, job->page, "text.txt");
+    return sohoa_obj_put_str(rt->store, key, w->ocr.text ? w->ocr.text : "", err);
+}
+
+/* Runs the stages; fills `res` (timings, geometry, status) as it goes. */
+static int process(struct sohoa_runtime *rt, struct sohoa_ocr *ocr, const struct sohoa_job *job,
+                   struct sohoa_page_result *res, struct page_work *w, struct sohoa_err *err)
+{
+    int rc;
+    double t = now_ms();
+    if ((rc = decode_stage(rt, job, w, err)) < 0)
+        return rc;
+    res->ms.decode = now_ms() - t;
+
+    t = now_ms();
+    if ((rc = sohoa_clean_page(&w->img, &rt->clean, &w->clean, err)) < 0)
+        return rc;
+    sohoa_image_release(&w->img);
+    res->ms.clean = now_ms() - t;
+    res->width = w->clean.archive.width;
+    res->height = w->clean.archive.height;
+    res->dpi = w->clean.dpi;
+    res->rotation = w->clean.rotation;
+    res->skew = w->clean.skew_applied ? w->clean.skew_deg : 0.0;
+
+    t = now_ms();
+    if (!w->clean.blank) {
+        rc = sohoa_ocr_page(ocr, &w->clean.ocr, rt->cfg->limits.page_timeout_ms, &w->ocr, err);
+        if (rc < 0)
+            return rc;
+        scale_words(&w->ocr, w->clean.ocr_scale);
+    }
+    res->ms.ocr = now_ms() - t;
+    res->mean_conf = w->ocr.mean_conf;
+    res->n_words = (int)w->ocr.n_words;
+
+    t = now_ms();
+    if ((rc = render_stage(rt, res, w, err)) < 0)
+        return rc;
+    res->ms.render = now_ms() - t;
+
+    t = now_ms();
+    if ((rc = store_stage(rt, job, res, w, err)) < 0)
+        return rc;
+    res->ms.store = now_ms() - t;
+    res->status = w->clean.blank ? "blank" : "ok";
+    return 0;
+}
+
+static bool retry_later(struct sohoa_runtime *rt, const struct sohoa_job *job,
+                        const struct sohoa_err *err)
+{
+    if (!err->retryable || job->attempt >= SOHOA_MAX_ATTEMPTS)
+        return false;
+    struct sohoa_job again = *job;
+    again.attempt++;
+    usleep(100000u << job->attempt); /* 200 ms, 400 ms: the in-process queue has no delay */
+    return sohoa_queue_push(rt->queue, &again, true, NULL) == 0;
+}
+
+void sohoa_page_job_run(struct sohoa_runtime *rt, struct sohoa_ocr *ocr,
+                        const struct sohoa_job *job)
+{
+    struct page_work w;
+    memset(&w, 0, sizeof w);
+    struct sohoa_page_result res;
+    memset(&res, 0, sizeof res);
+    res.page = job->page;
+    res.status = "failed";
+    struct sohoa_err err;
+    sohoa_err_clear(&err);
+    char key[SOHOA_KEY_MAX];
+    char *json = NULL;
+
+    int rc = process(rt, ocr, job, &res, &w, &err);
+    if (rc < 0) {
+        if (retry_later(rt, job, &err))
+            goto out;
+        sohoa_err_prefix(&err, "page %d", job->page + 1);
+        res.error_code = rc;
+        res.error = err.msg;
+        res.image = NULL;
+    }
+
+    /* Record the page: page.json first (the document job reads it), then the catalog, whose
+     * answer says whether this was the document's last page. */
+    double t = now_ms();
+    enum sohoa_page_status pst = SOHOA_PAGE_FAILED;
+    sohoa_page_status_parse(res.status, &pst);
+    struct sohoa_page row = {
+        .status = pst,
+        .error = res.error,
+        .text = w.ocr.text,
+        .mean_conf = res.mean_conf,
+        .rotation = res.rotation,
+        .skew = res.skew,
+        .width = res.width,
+        .height = res.height,
+        .dpi = (int)(res.dpi + 0.5),
+        .text_source = res.error_code ? NULL : "ocr",
+        .elapsed_ms = res.ms.decode + res.ms.clean + res.ms.ocr + res.ms.render + res.ms.store,
+    };
+    bool you_finish = false;
+    int remaining = 0;
+    struct sohoa_err ierr;
+    sohoa_err_clear(&ierr);
+    res.ms.index = 0;
+    sohoa_key_page(key, job->doc_id, job->page, "page.json");
+    if (sohoa_page_result_to_json(&res, &json, &ierr) < 0 ||
+        sohoa_obj_put_str(rt->store, key, json, &ierr) < 0 ||
+        sohoa_catalog_page_done(rt->catalog, job->doc_id, job->page, &row, &remaining,
+                                &you_finish, &ierr) < 0) {
+        /* The page's outcome could not be recorded: retry the whole job if that may help. */
+        if (retry_later(rt, job, &ierr))
+            goto out;
+        fprintf(stderr, "sohoa: %s page %d: cannot record result: %s\n", job->doc_id,
+                job->page + 1, ierr.msg);
+    }
+    res.ms.index = now_ms() - t;
+    sohoa_runtime_page_finished(rt, res.status);
+    if (you_finish) {
+        struct sohoa_job doc = *job;
+        doc.kind = SOHOA_JOB_DOC;
+        doc.attempt = 1;
+        if (sohoa_queue_push(rt->queue, &doc, true, &ierr) < 0)
+            sohoa_doc_job_run(rt, &doc); /* queue closed under us: finish inline */
+    }
+out:
+    free(json);
+    page_work_release(&w);
+}

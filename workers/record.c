@@ -1,0 +1,393 @@
+/* record.c — JSON in and out of sohoa (the only file including jansson; see record.h). */
+#include "workers/record.h"
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define RECORD_SCHEMA "https://sohoa.local/schema/record-1.json"
+
+static int nomem(struct sohoa_err *err)
+{
+    return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory building JSON");
+}
+
+/* Adds key → string (or null when s is NULL). */
+static void put_str(json_t *o, const char *key, const char *s)
+{
+    json_object_set_new(o, key, s ? json_string(s) : json_null());
+}
+
+static int dump(json_t *root, char **out, struct sohoa_err *err)
+{
+    *out = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+    json_decref(root);
+    return *out ? 0 : nomem(err);
+}
+
+static json_t *load(const char *json, size_t len, const char *what, struct sohoa_err *err)
+{
+    json_error_t je;
+    json_t *root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &je);
+    if (!root) {
+        sohoa_err_set(err, SOHOA_EFORMAT, false, "%s is not valid JSON (line %d: %s)", what,
+                      je.line, je.text);
+        return NULL;
+    }
+    if (!json_is_object(root)) {
+        json_decref(root);
+        sohoa_err_set(err, SOHOA_EFORMAT, false, "%s must be a JSON object", what);
+        return NULL;
+    }
+    return root;
+}
+
+/* Copies an optional string member; wrong type is an error naming the key. */
+static int get_str(json_t *o, const char *key, char **dst, const char *what,
+                   struct sohoa_err *err)
+{
+    json_t *v = json_object_get(o, key);
+    if (!v || json_is_null(v))
+        return 0;
+    if (!json_is_string(v))
+        return sohoa_err_set(err, SOHOA_EFORMAT, false, "%s: \"%s\" must be a string", what, key);
+    char *s = strdup(json_string_value(v));
+    if (!s)
+        return nomem(err);
+    free(*dst);
+    *dst = s;
+    return 0;
+}
+
+static bool is_iso_date(const char *s)
+{
+    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0; i < 10; i++)
+        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
+            return false;
+    int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
+    return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
+int sohoa_dossier_meta_parse(const char *json, size_t len, struct sohoa_dossier_meta *meta,
+                             struct sohoa_err *err)
+{
+    int rc = 0;
+    json_t *root = load(json, len, "dossier.json", err);
+    if (!root)
+        return SOHOA_EFORMAT;
+    static const struct {
+        const char *key;
+        size_t off;
+    } fields[] = {
+        {"receipt_no", offsetof(struct sohoa_dossier_meta, receipt_no)},
+        {"procedure_code", offsetof(struct sohoa_dossier_meta, procedure_code)},
+        {"department", offsetof(struct sohoa_dossier_meta, department)},
+        {"district", offsetof(struct sohoa_dossier_meta, district)},
+        {"commune", offsetof(struct sohoa_dossier_meta, commune)},
+        {"received_date", offsetof(struct sohoa_dossier_meta, received_date)},
+        {"source", offsetof(struct sohoa_dossier_meta, source)},
+        {"title", offsetof(struct sohoa_dossier_meta, title)},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if ((rc = get_str(root, fields[i].key, (char **)((char *)meta + fields[i].off),
+                          "dossier.json", err)) < 0)
+            goto out;
+    if (meta->received_date && !is_iso_date(meta->received_date)) {
+        rc = sohoa_err_set(err, SOHOA_EFORMAT, false,
+                           "dossier.json: \"received_date\" must be YYYY-MM-DD, not \"%s\"",
+                           meta->received_date);
+        goto out;
+    }
+    if (meta->source && strcmp(meta->source, "desk") && strcmp(meta->source, "portal") &&
+        strcmp(meta->source, "archive")) {
+        rc = sohoa_err_set(err, SOHOA_EFORMAT, false,
+                           "dossier.json: \"source\" must be desk, portal or archive, not \"%s\"",
+                           meta->source);
+        goto out;
+    }
+out:
+    json_decref(root);
+    return rc;
+}
+
+void sohoa_dossier_meta_release(struct sohoa_dossier_meta *m)
+{
+    if (!m)
+        return;
+    free(m->id);
+    free(m->receipt_no);
+    free(m->procedure_code);
+    free(m->department);
+    free(m->district);
+    free(m->commune);
+    free(m->received_date);
+    free(m->source);
+    free(m->title);
+    memset(m, 0, sizeof *m);
+}
+
+static json_t *dossier_obj(const struct sohoa_dossier_meta *d)
+{
+    json_t *o = json_object();
+    put_str(o, "id", d->id);
+    put_str(o, "receipt_no", d->receipt_no);
+    put_str(o, "procedure_code", d->procedure_code);
+    put_str(o, "department", d->department);
+    put_str(o, "district", d->district);
+    put_str(o, "commune", d->commune);
+    put_str(o, "received_date", d->received_date);
+    put_str(o, "source", d->source);
+    put_str(o, "title", d->title);
+    return o;
+}
+
+static json_t *manifest_obj(const struct sohoa_manifest *m)
+{
+    json_t *o = json_object();
+    put_str(o, "id", m->doc_id);
+    put_str(o, "sha256", m->doc_id);
+    put_str(o, "dossier_id", m->dossier_id);
+    put_str(o, "name", m->name);
+    json_object_set_new(o, "ordinal", json_integer(m->ordinal));
+    put_str(o, "format", m->format[0] ? m->format : NULL);
+    json_object_set_new(o, "pages", json_integer(m->n_pages));
+    json_object_set_new(o, "size_bytes", json_integer((json_int_t)m->size));
+    if (m->error_code) {
+        json_t *e = json_object();
+        put_str(e, "kind", sohoa_status_name(m->error_code));
+        put_str(e, "message", m->error);
+        json_object_set_new(o, "error", e);
+    } else {
+        json_object_set_new(o, "error", json_null());
+    }
+    return o;
+}
+
+int sohoa_dossier_to_json(const struct sohoa_dossier_meta *meta,
+                          const struct sohoa_manifest *docs, size_t n, char **out,
+                          struct sohoa_err *err)
+{
+    *out = NULL;
+    json_t *root = dossier_obj(meta);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(arr, manifest_obj(&docs[i]));
+    json_object_set_new(root, "documents", arr);
+    return dump(root, out, err);
+}
+
+int sohoa_manifest_to_json(const struct sohoa_manifest *m, const struct sohoa_dossier_meta *d,
+                           char **out, struct sohoa_err *err)
+{
+    *out = NULL;
+    json_t *root = manifest_obj(m);
+    json_object_set_new(root, "dossier", dossier_obj(d));
+    return dump(root, out, err);
+}
+
+static int error_kind_code(const char *kind)
+{
+    static const int codes[] = {SOHOA_EINVAL,    SOHOA_ENOMEM,     SOHOA_EIO,
+                                SOHOA_EFORMAT,   SOHOA_ELIMIT,     SOHOA_ETIMEOUT,
+                                SOHOA_ENOTFOUND, SOHOA_EENCRYPTED, SOHOA_EBACKEND,
+                                SOHOA_EEMPTY,    SOHOA_ECLOSED};
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (kind && strcmp(kind, sohoa_status_name(codes[i])) == 0)
+            return codes[i];
+    return SOHOA_EBACKEND;
+}
+
+/* Reads {"kind":..,"message":..} into code + message. */
+static int get_error(json_t *o, int *code, char **msg, struct sohoa_err *err)
+{
+    json_t *e = json_object_get(o, "error");
+    if (!json_is_object(e))
+        return 0;
+    *code = error_kind_code(json_string_value(json_object_get(e, "kind")));
+    return get_str(e, "message", msg, "error", err);
+}
+
+int sohoa_manifest_parse(const char *json, size_t len, struct sohoa_manifest *m,
+                         struct sohoa_dossier_meta *d, struct sohoa_err *err)
+{
+    int rc = 0;
+    memset(m, 0, sizeof *m);
+    memset(d, 0, sizeof *d);
+    json_t *root = load(json, len, "manifest.json", err);
+    if (!root)
+        return SOHOA_EFORMAT;
+    const char *id = json_string_value(json_object_get(root, "id"));
+    const char *fmt = json_string_value(json_object_get(root, "format"));
+    if (!id || strlen(id) != 64) {
+        rc = sohoa_err_set(err, SOHOA_EFORMAT, false, "manifest.json: bad \"id\"");
+        goto out;
+    }
+    memcpy(m->doc_id, id, 65);
+    if (fmt)
+        snprintf(m->format, sizeof m->format, "%s", fmt);
+    m->ordinal = (int)json_integer_value(json_object_get(root, "ordinal"));
+    m->n_pages = (int)json_integer_value(json_object_get(root, "pages"));
+    m->size = (uint64_t)json_integer_value(json_object_get(root, "size_bytes"));
+    if ((rc = get_str(root, "dossier_id", &m->dossier_id, "manifest.json", err)) < 0 ||
+        (rc = get_str(root, "name", &m->name, "manifest.json", err)) < 0 ||
+        (rc = get_error(root, &m->error_code, &m->error, err)) < 0)
+        goto out;
+    json_t *dj = json_object_get(root, "dossier");
+    if (json_is_object(dj)) {
+        char *s = json_dumps(dj, 0);
+        if (!s) {
+            rc = nomem(err);
+            goto out;
+        }
+        rc = sohoa_dossier_meta_parse(s, strlen(s), d, err);
+        free(s);
+        if (rc == 0)
+            rc = get_str(dj, "id", &d->id, "manifest.json", err);
+    }
+out:
+    json_decref(root);
+    return rc;
+}
+
+void sohoa_manifest_release(struct sohoa_manifest *m)
+{
+    if (!m)
+        return;
+    free(m->dossier_id);
+    free(m->name);
+    free(m->error);
+    memset(m, 0, sizeof *m);
+}
+
+static json_t *ms_obj(const struct sohoa_stage_ms *t)
+{
+    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f}", "decode", t->decode, "clean", t->clean, "ocr",
+                     t->ocr, "render", t->render, "store", t->store, "index", t->index);
+}
+
+static json_t *page_obj(const struct sohoa_page_result *p)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "page", json_integer(p->page + 1));
+    put_str(o, "status", p->status);
+    if (p->error_code) {
+        json_t *e = json_object();
+        put_str(e, "kind", sohoa_status_name(p->error_code));
+        put_str(e, "message", p->error);
+        json_object_set_new(o, "error", e);
+    } else {
+        json_object_set_new(o, "error", json_null());
+    }
+    json_object_set_new(o, "width", json_integer(p->width));
+    json_object_set_new(o, "height", json_integer(p->height));
+    json_object_set_new(o, "dpi", json_real(p->dpi));
+    json_object_set_new(o, "rotation", json_integer(p->rotation));
+    json_object_set_new(o, "skew", json_real(p->skew));
+    json_object_set_new(o, "mean_conf", json_real(p->mean_conf));
+    json_object_set_new(o, "words", json_integer(p->n_words));
+    put_str(o, "image", p->image);
+    json_object_set_new(o, "timings_ms", ms_obj(&p->ms));
+    return o;
+}
+
+int sohoa_page_result_to_json(const struct sohoa_page_result *p, char **out,
+                              struct sohoa_err *err)
+{
+    *out = NULL;
+    return dump(page_obj(p), out, err);
+}
+
+static double num(json_t *o, const char *key)
+{
+    return json_number_value(json_object_get(o, key));
+}
+
+int sohoa_page_result_parse(const char *json, size_t len, struct sohoa_page_result *p,
+                            struct sohoa_err *err)
+{
+    memset(p, 0, sizeof *p);
+    json_t *root = load(json, len, "page.json", err);
+    if (!root)
+        return SOHOA_EFORMAT;
+    int rc = 0;
+    p->page = (int)json_integer_value(json_object_get(root, "page")) - 1;
+    const char *st = json_string_value(json_object_get(root, "status"));
+    p->status = st && !strcmp(st, "ok") ? "ok" : st && !strcmp(st, "blank") ? "blank" : "failed";
+    const char *img = json_string_value(json_object_get(root, "image"));
+    static const char *const kinds[] = {"jpeg", "jpeg-grey", "g4"};
+    p->image = NULL;
+    for (size_t i = 0; img && i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(img, kinds[i]) == 0)
+            p->image = kinds[i];
+    p->width = (int)json_integer_value(json_object_get(root, "width"));
+    p->height = (int)json_integer_value(json_object_get(root, "height"));
+    p->dpi = num(root, "dpi");
+    p->rotation = (int)json_integer_value(json_object_get(root, "rotation"));
+    p->skew = num(root, "skew");
+    p->mean_conf = num(root, "mean_conf");
+    p->n_words = (int)json_integer_value(json_object_get(root, "words"));
+    json_t *t = json_object_get(root, "timings_ms");
+    p->ms.decode = num(t, "decode");
+    p->ms.clean = num(t, "clean");
+    p->ms.ocr = num(t, "ocr");
+    p->ms.render = num(t, "render");
+    p->ms.store = num(t, "store");
+    p->ms.index = num(t, "index");
+    rc = get_error(root, &p->error_code, &p->error, err);
+    json_decref(root);
+    return rc;
+}
+
+void sohoa_page_result_release(struct sohoa_page_result *p)
+{
+    if (!p)
+        return;
+    free(p->error);
+    memset(p, 0, sizeof *p);
+}
+
+int sohoa_record_to_json(const struct sohoa_manifest *m, const struct sohoa_dossier_meta *d,
+                         const struct sohoa_page_result *pages, const char *const *texts,
+                         size_t n, const struct sohoa_record_info *info, char **out,
+                         struct sohoa_err *err)
+{
+    *out = NULL;
+    json_t *root = json_object();
+    put_str(root, "$schema", RECORD_SCHEMA);
+    json_object_set_new(root, "record_version", json_integer(1));
+    json_object_set_new(root, "dossier", dossier_obj(d));
+    json_t *doc = manifest_obj(m);
+    put_str(doc, "status", info->status);
+    put_str(doc, "searchable_pdf", info->pdf_key);
+    put_str(doc, "text", info->text_key);
+    json_object_set_new(doc, "pdf_bytes", json_integer((json_int_t)info->pdf_bytes));
+    struct sohoa_stage_ms sum = {0};
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *po = page_obj(&pages[i]);
+        put_str(po, "text", texts && texts[i] ? texts[i] : "");
+        json_array_append_new(arr, po);
+        sum.decode += pages[i].ms.decode;
+        sum.clean += pages[i].ms.clean;
+        sum.ocr += pages[i].ms.ocr;
+        sum.render += pages[i].ms.render;
+        sum.store += pages[i].ms.store;
+        sum.index += pages[i].ms.index;
+    }
+    json_object_set_new(doc, "pages", arr);
+    json_t *timings = ms_obj(&sum);
+    json_object_set_new(timings, "assemble", json_real(info->assemble_ms));
+    json_object_set_new(doc, "timings_ms", timings);
+    json_t *versions = json_array();
+    for (size_t i = 0; i < sizeof info->versions / sizeof info->versions[0] && info->versions[i];
+         i++)
+        json_array_append_new(versions, json_string(info->versions[i]));
+    json_object_set_new(root, "software", versions);
+    json_object_set_new(root, "document", doc);
+    if (!root || !doc)
+        return nomem(err);
+    return dump(root, out, err);
+}
