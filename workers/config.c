@@ -201,8 +201,6 @@ static int fill_derived(struct sohoa_config *cfg, struct sohoa_err *err)
         if (sohoa_config_set(cfg, "catalog", buf, err) < 0)
             return SOHOA_ENOMEM;
     }
-    if (!cfg->lang && sohoa_config_set(cfg, "lang", "vie+eng", err) < 0)
-        return SOHOA_ENOMEM;
     return 0;
 }
 

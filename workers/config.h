@@ -23,8 +23,8 @@ struct sohoa_config {
     char *store_url;   /* store: object store URL (default <data-dir>/objects) */
     char *catalog_url; /* catalog: catalog URL (default sqlite:<data-dir>/catalog.sqlite) */
     int workers;       /* workers: worker threads (default: number of cores) */
-    char *lang;        /* lang: Tesseract languages (default vie+eng) */
-    char *tessdata;    /* tessdata: Tesseract data directory (default: models/ocr, else system) */
+    char *lang;        /* lang: Tesseract languages (default: SOHOA_OCR_DEFAULT_LANGS) */
+    char *tessdata;    /* tessdata: Tesseract data directory (default: $SOHOA_TESSDATA, else system) */
     int jpeg_quality;  /* jpeg-quality: page images in the searchable PDF (default 60) */
     int queue_capacity; /* queue-capacity: page jobs waiting at most (default 64) */
     struct sohoa_limits limits; /* max-file-bytes, max-pages-per-file,

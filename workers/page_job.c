@@ -194,6 +194,56 @@ static bool retry_later(struct sohoa_runtime *rt, const struct sohoa_job *job,
     return sohoa_queue_push(rt->queue, &again, true, NULL) == 0;
 }
 
+static int put_page_json(struct sohoa_runtime *rt, const char *key,
+                         const struct sohoa_page_result *res, struct sohoa_err *err)
+{
+    char *json = NULL;
+    int rc = sohoa_page_result_to_json(res, &json, err);
+    if (rc == 0)
+        rc = sohoa_obj_put_str(rt->store, key, json, err);
+    free(json);
+    return rc;
+}
+
+/* Records the page: page.json first (the document job reads it), then the catalog, whose answer
+ * says whether this was the document's last page; then page.json again with the index time (a
+ * document job reading either version is fine). */
+static int record_page(struct sohoa_runtime *rt, const struct sohoa_job *job,
+                       struct sohoa_page_result *res, const char *text, bool *you_finish,
+                       struct sohoa_err *err)
+{
+    char key[SOHOA_KEY_MAX];
+    enum sohoa_page_status st = SOHOA_PAGE_FAILED;
+    sohoa_page_status_parse(res->status, &st);
+    struct sohoa_page row = {
+        .status = st,
+        .error = res->error,
+        .text = text,
+        .mean_conf = res->mean_conf,
+        .rotation = res->rotation,
+        .skew = res->skew,
+        .width = res->width,
+        .height = res->height,
+        .dpi = (int)(res->dpi + 0.5),
+        .text_source = res->error_code ? NULL : "ocr",
+        .elapsed_ms = res->ms.decode + res->ms.clean + res->ms.ocr + res->ms.render + res->ms.store,
+    };
+    int remaining = 0, rc;
+    *you_finish = false;
+    sohoa_key_page(key, job->doc_id, job->page, "page.json");
+    if ((rc = put_page_json(rt, key, res, err)) < 0)
+        return rc;
+    double t = now_ms();
+    rc = sohoa_catalog_page_done(rt->catalog, job->doc_id, job->page, &row, &remaining, you_finish,
+                                 err);
+    if (rc < 0)
+        return rc;
+    res->ms.index = now_ms() - t;
+    struct sohoa_err ignored;
+    put_page_json(rt, key, res, &ignored);
+    return 0;
+}
+
 void sohoa_page_job_run(struct sohoa_runtime *rt, struct sohoa_ocr *ocr,
                         const struct sohoa_job *job)
 {
@@ -205,8 +255,6 @@ void sohoa_page_job_run(struct sohoa_runtime *rt, struct sohoa_ocr *ocr,
     res.status = "failed";
     struct sohoa_err err;
     sohoa_err_clear(&err);
-    char key[SOHOA_KEY_MAX];
-    char *json = NULL;
 
     int rc = process(rt, ocr, job, &res, &w, &err);
     if (rc < 0) {
@@ -218,41 +266,16 @@ void sohoa_page_job_run(struct sohoa_runtime *rt, struct sohoa_ocr *ocr,
         res.image = NULL;
     }
 
-    /* Record the page: page.json first (the document job reads it), then the catalog, whose
-     * answer says whether this was the document's last page. */
-    double t = now_ms();
-    enum sohoa_page_status pst = SOHOA_PAGE_FAILED;
-    sohoa_page_status_parse(res.status, &pst);
-    struct sohoa_page row = {
-        .status = pst,
-        .error = res.error,
-        .text = w.ocr.text,
-        .mean_conf = res.mean_conf,
-        .rotation = res.rotation,
-        .skew = res.skew,
-        .width = res.width,
-        .height = res.height,
-        .dpi = (int)(res.dpi + 0.5),
-        .text_source = res.error_code ? NULL : "ocr",
-        .elapsed_ms = res.ms.decode + res.ms.clean + res.ms.ocr + res.ms.render + res.ms.store,
-    };
     bool you_finish = false;
-    int remaining = 0;
     struct sohoa_err ierr;
     sohoa_err_clear(&ierr);
-    res.ms.index = 0;
-    sohoa_key_page(key, job->doc_id, job->page, "page.json");
-    if (sohoa_page_result_to_json(&res, &json, &ierr) < 0 ||
-        sohoa_obj_put_str(rt->store, key, json, &ierr) < 0 ||
-        sohoa_catalog_page_done(rt->catalog, job->doc_id, job->page, &row, &remaining,
-                                &you_finish, &ierr) < 0) {
+    if (record_page(rt, job, &res, w.ocr.text, &you_finish, &ierr) < 0) {
         /* The page's outcome could not be recorded: retry the whole job if that may help. */
         if (retry_later(rt, job, &ierr))
             goto out;
         fprintf(stderr, "sohoa: %s page %d: cannot record result: %s\n", job->doc_id,
                 job->page + 1, ierr.msg);
     }
-    res.ms.index = now_ms() - t;
     sohoa_runtime_page_finished(rt, res.status);
     if (you_finish) {
         struct sohoa_job doc = *job;
@@ -262,6 +285,5 @@ void sohoa_page_job_run(struct sohoa_runtime *rt, struct sohoa_ocr *ocr,
             sohoa_doc_job_run(rt, &doc); /* queue closed under us: finish inline */
     }
 out:
-    free(json);
     page_work_release(&w);
 }

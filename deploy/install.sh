@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# deploy/install.sh — installs what sohoa needs on a fresh Debian 12 machine. Idempotent: only
+# missing packages are installed, so a second run costs a second.
+#
+#   deploy/install.sh            build tools, libraries, Tesseract + Vietnamese data, fonts
+#   deploy/install.sh --tests    + what the test suite uses (cmocka, poppler-utils, qpdf)
+#   deploy/install.sh --bench    + the anchors the benchmarks compare against (ocrmypdf, time)
+#
+# Runs apt-get as root (or through sudo when not root).
+set -euo pipefail
+
+packages=(
+  build-essential cmake pkg-config
+  libtesseract-dev tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd
+  libleptonica-dev libvips-dev libglib2.0-dev
+  libsqlite3-dev libjansson-dev libutf8proc-dev
+  fonts-dejavu-core fonts-urw-base35
+)
+for arg in "$@"; do
+  case "$arg" in
+    --tests) packages+=(libcmocka-dev poppler-utils qpdf libxml2-utils jq) ;;
+    --bench) packages+=(ocrmypdf time poppler-utils gnuplot-nox) ;;
+    *) echo "usage: $0 [--tests] [--bench]" >&2; exit 64 ;;
+  esac
+done
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "install: installing ${missing[*]}" >&2
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  echo "install: all packages present" >&2
+fi
