@@ -1,0 +1,512 @@
+/* catalog.c — the backend-neutral side of the catalog: URL → backend, argument checks, text
+ * preparation (normalise, strip controls, fold) and query parsing before any backend runs, the
+ * names of the enums as stored, and the arena that owns every result's strings.
+ *
+ * A backend plugs in with one line in `backends` below and a struct sohoa_catalog_ops.
+ */
+#include "storage/catalog.h"
+
+#include <stdalign.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/vntext.h"
+
+struct sohoa_catalog {
+    const struct sohoa_catalog_ops *ops;
+    void *state;
+};
+
+typedef int (*backend_open_fn)(const char *target, const struct sohoa_catalog_ops **ops,
+                               void **state, struct sohoa_err *err);
+
+static const struct backend {
+    const char *scheme;
+    backend_open_fn open; /* NULL: known scheme, backend not built yet */
+} backends[] = {
+    {"sqlite", sohoa_catalog_sqlite_open},
+    {"postgres", NULL},
+    {"postgresql", NULL},
+};
+
+/* ---- names --------------------------------------------------------------------------------- */
+
+static const char *const source_names[] = {"desk", "portal", "archive"};
+static const char *const doc_status_names[] = {"processing", "assembling", "done", "partial",
+                                               "failed"};
+static const char *const page_status_names[] = {"ok", "blank", "failed"};
+static const char *const match_names[] = {"exact", "folded"};
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static const char *name_of(const char *const *names, size_t n, int v)
+{
+    return v >= 0 && (size_t)v < n ? names[v] : "?";
+}
+
+static int parse_name(const char *const *names, size_t n, const char *s, int *out)
+{
+    for (size_t i = 0; s && i < n; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = (int)i;
+            return 0;
+        }
+    }
+    return SOHOA_EINVAL;
+}
+
+const char *sohoa_source_name(enum sohoa_source s)
+{
+    return name_of(source_names, N_OF(source_names), (int)s);
+}
+
+const char *sohoa_doc_status_name(enum sohoa_doc_status s)
+{
+    return name_of(doc_status_names, N_OF(doc_status_names), (int)s);
+}
+
+const char *sohoa_page_status_name(enum sohoa_page_status s)
+{
+    return name_of(page_status_names, N_OF(page_status_names), (int)s);
+}
+
+const char *sohoa_match_name(enum sohoa_match m)
+{
+    return name_of(match_names, N_OF(match_names), (int)m);
+}
+
+int sohoa_source_parse(const char *name, enum sohoa_source *out)
+{
+    int v = 0, rc = parse_name(source_names, N_OF(source_names), name, &v);
+    *out = (enum sohoa_source)v;
+    return rc;
+}
+
+int sohoa_doc_status_parse(const char *name, enum sohoa_doc_status *out)
+{
+    int v = 0, rc = parse_name(doc_status_names, N_OF(doc_status_names), name, &v);
+    *out = (enum sohoa_doc_status)v;
+    return rc;
+}
+
+int sohoa_page_status_parse(const char *name, enum sohoa_page_status *out)
+{
+    int v = 0, rc = parse_name(page_status_names, N_OF(page_status_names), name, &v);
+    *out = (enum sohoa_page_status)v;
+    return rc;
+}
+
+/* ---- arena --------------------------------------------------------------------------------- */
+
+#define ARENA_CHUNK 8192
+
+struct sohoa_arena_chunk {
+    struct sohoa_arena_chunk *next;
+    size_t used, cap;
+    max_align_t data[];
+};
+
+void *sohoa_arena_alloc(struct sohoa_arena *a, size_t size)
+{
+    const size_t align = alignof(max_align_t);
+    if (size > SIZE_MAX / 2)
+        return NULL;
+    size = size ? (size + align - 1) / align * align : align;
+    struct sohoa_arena_chunk *c = a->head;
+    if (!c || c->cap - c->used < size) {
+        size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
+        c = malloc(sizeof *c + cap);
+        if (!c)
+            return NULL;
+        c->used = 0;
+        c->cap = cap;
+        c->next = a->head;
+        a->head = c;
+    }
+    void *p = (char *)c->data + c->used;
+    c->used += size;
+    memset(p, 0, size);
+    return p;
+}
+
+int sohoa_arena_strndup(struct sohoa_arena *a, const char *s, size_t n, const char **out)
+{
+    *out = NULL;
+    if (!s)
+        return 0;
+    char *p = sohoa_arena_alloc(a, n + 1);
+    if (!p)
+        return SOHOA_ENOMEM;
+    memcpy(p, s, n);
+    p[n] = '\0';
+    *out = p;
+    return 0;
+}
+
+void sohoa_arena_release(struct sohoa_arena *a)
+{
+    if (!a)
+        return;
+    while (a->head) {
+        struct sohoa_arena_chunk *next = a->head->next;
+        free(a->head);
+        a->head = next;
+    }
+}
+
+void sohoa_hits_release(struct sohoa_hits *hits)
+{
+    if (!hits)
+        return;
+    sohoa_arena_release(&hits->arena);
+    memset(hits, 0, sizeof *hits);
+}
+
+void sohoa_dossier_info_free(struct sohoa_dossier_info **info)
+{
+    if (!info || !*info)
+        return;
+    sohoa_arena_release(&(*info)->arena);
+    free(*info);
+    *info = NULL;
+}
+
+/* ---- argument checks ----------------------------------------------------------------------- */
+
+static int check_id(const char *what, const char *s, struct sohoa_err *err)
+{
+    if (!s || !*s)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "%s is missing", what);
+    size_t n = strnlen(s, SOHOA_CATALOG_ID_MAX + 1);
+    if (n > SOHOA_CATALOG_ID_MAX)
+        return sohoa_err_set(err, SOHOA_ELIMIT, false, "%s is longer than %d bytes", what,
+                             SOHOA_CATALOG_ID_MAX);
+    for (size_t i = 0; i < n; i++) {
+        unsigned char b = (unsigned char)s[i];
+        if (b < 0x20 || b == 0x7F)
+            return sohoa_err_set(err, SOHOA_EINVAL, false, "%s holds a control character", what);
+    }
+    return 0;
+}
+
+static int check_doc_id(const char *s, struct sohoa_err *err)
+{
+    size_t n = s ? strnlen(s, 65) : 0;
+    bool ok = n == 64;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (s[i] >= '0' && s[i] <= '9') || (s[i] >= 'a' && s[i] <= 'f');
+    if (!ok)
+        return sohoa_err_set(err, SOHOA_EINVAL, false,
+                             "document id must be 64 lower-case hex digits (SHA-256)");
+    return 0;
+}
+
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
+/* NULL is fine (unknown); otherwise a real calendar date written YYYY-MM-DD. */
+static int check_date(const char *what, const char *s, struct sohoa_err *err)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (!s)
+        return 0;
+    int y = -1, m = -1, d = -1;
+    if (strnlen(s, 11) == 10 && s[4] == '-' && s[7] == '-') {
+        y = digits(s, 4);
+        m = digits(s + 5, 2);
+        d = digits(s + 8, 2);
+    }
+    bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    if (y < 0 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "%s \"%.16s\" is not a YYYY-MM-DD date",
+                             what, s);
+    return 0;
+}
+
+static bool in_range(int v, int n)
+{
+    return v >= 0 && v < n;
+}
+
+/* ---- open / free --------------------------------------------------------------------------- */
+
+/* Scheme of "scheme://..." into `scheme` (lower-case letters, digits, + . -), or "" for none. */
+static void url_scheme(const char *url, char *scheme, size_t cap)
+{
+    size_t n = 0;
+    scheme[0] = '\0';
+    while (url[n] && n + 1 < cap &&
+           ((url[n] >= 'a' && url[n] <= 'z') ||
+            (n > 0 && ((url[n] >= '0' && url[n] <= '9') || strchr("+.-", url[n])))))
+        n++;
+    if (n > 0 && strncmp(url + n, "://", 3) == 0) {
+        memcpy(scheme, url, n);
+        scheme[n] = '\0';
+    }
+}
+
+int sohoa_catalog_open(const char *url, struct sohoa_catalog **out, struct sohoa_err *err)
+{
+    struct sohoa_catalog *cat = NULL;
+    const struct backend *be = &backends[0];
+    const char *target = url;
+    char scheme[32];
+    int rc = 0;
+
+    if (out)
+        *out = NULL;
+    if (!url || !*url || !out)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "catalog URL is missing");
+
+    url_scheme(url, scheme, sizeof scheme);
+    if (strncmp(url, "sqlite:", 7) == 0) {
+        target = url + 7;
+    } else if (scheme[0]) {
+        be = NULL;
+        for (size_t i = 0; i < N_OF(backends); i++)
+            if (strcmp(backends[i].scheme, scheme) == 0)
+                be = &backends[i];
+        if (!be || !be->open)
+            return sohoa_err_set(err, SOHOA_EINVAL, false,
+                                 "catalog URL scheme \"%s\" is not supported by this build",
+                                 scheme);
+    }
+    if (!*target)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "catalog URL \"%s\" names no database", url);
+
+    cat = calloc(1, sizeof *cat);
+    if (!cat)
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory opening catalog");
+    rc = be->open(target, &cat->ops, &cat->state, err);
+    if (rc)
+        goto out;
+    if (cat->ops->version < 1) {
+        rc = sohoa_err_set(err, SOHOA_EBACKEND, false, "catalog backend %s: bad ops version %d",
+                           cat->ops->name, cat->ops->version);
+        goto out;
+    }
+    *out = cat;
+    cat = NULL;
+out:
+    sohoa_catalog_free(&cat);
+    return rc;
+}
+
+void sohoa_catalog_free(struct sohoa_catalog **cat)
+{
+    if (!cat || !*cat)
+        return;
+    if ((*cat)->ops)
+        (*cat)->ops->close((*cat)->state);
+    free(*cat);
+    *cat = NULL;
+}
+
+/* ---- writing ------------------------------------------------------------------------------- */
+
+int sohoa_catalog_upsert_dossier(struct sohoa_catalog *cat, const char *id,
+                                 const struct sohoa_dossier *d, struct sohoa_err *err)
+{
+    int rc = 0;
+    if (!cat || !d)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "upsert dossier: missing argument");
+    if ((rc = check_id("dossier id", id, err)) ||
+        (rc = check_date("received date", d->received_date, err)))
+        return rc;
+    if (!in_range((int)d->source, (int)N_OF(source_names)))
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "dossier %s: bad source %d", id,
+                             (int)d->source);
+    return cat->ops->upsert_dossier(cat->state, id, d, err);
+}
+
+int sohoa_catalog_upsert_document(struct sohoa_catalog *cat, const char *doc_id,
+                                  const struct sohoa_document *d, struct sohoa_err *err)
+{
+    int rc = 0;
+    if (!cat || !d)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "upsert document: missing argument");
+    if ((rc = check_doc_id(doc_id, err)) || (rc = check_id("dossier id", d->dossier_id, err)))
+        return rc;
+    if (d->n_pages < 0 || d->ordinal < 0 || d->size_bytes < 0)
+        return sohoa_err_set(err, SOHOA_EINVAL, false,
+                             "document %.12s: negative page count, ordinal or size", doc_id);
+    if (!in_range((int)d->status, (int)N_OF(doc_status_names)) || d->status == SOHOA_DOC_ASSEMBLING)
+        return sohoa_err_set(err, SOHOA_EINVAL, false,
+                             "document %.12s: status must be processing, done, partial or failed",
+                             doc_id);
+    return cat->ops->upsert_document(cat->state, doc_id, d, err);
+}
+
+int sohoa_catalog_page_done(struct sohoa_catalog *cat, const char *doc_id, int page_index,
+                            const struct sohoa_page *page, int *remaining, bool *you_finish,
+                            struct sohoa_err *err)
+{
+    char *canon = NULL, *fold = NULL;
+    int rc = 0, ignored_remaining = 0;
+    bool ignored_finish = false;
+
+    remaining = remaining ? remaining : &ignored_remaining;
+    you_finish = you_finish ? you_finish : &ignored_finish;
+    *remaining = 0;
+    *you_finish = false;
+    if (!cat || !page)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "page done: missing argument");
+    if ((rc = check_doc_id(doc_id, err)))
+        return rc;
+    if (page_index < 0 || !in_range((int)page->status, (int)N_OF(page_status_names)))
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "document %.12s: bad page %d or status",
+                             doc_id, page_index);
+
+    if (page->text && *page->text) {
+        size_t len = strnlen(page->text, (size_t)SOHOA_CATALOG_PAGE_TEXT_MAX + 1);
+        if (len > (size_t)SOHOA_CATALOG_PAGE_TEXT_MAX) {
+            rc = sohoa_err_set(err, SOHOA_ELIMIT, false,
+                               "document %.12s page %d: text longer than %d bytes", doc_id,
+                               page_index, SOHOA_CATALOG_PAGE_TEXT_MAX);
+            goto out;
+        }
+        if ((rc = vn_normalize(page->text, len, &canon, err)))
+            goto out;
+        sohoa_text_strip_controls(canon);
+        if ((rc = vn_fold(canon, &fold, err)))
+            goto out;
+    }
+    struct sohoa_page p = *page;
+    p.text = canon;
+    rc = cat->ops->page_done(cat->state, doc_id, page_index, &p, fold, remaining, you_finish, err);
+out:
+    free(canon);
+    free(fold);
+    return rc;
+}
+
+int sohoa_catalog_finish_document(struct sohoa_catalog *cat, const char *doc_id,
+                                  enum sohoa_doc_status status, const char *error,
+                                  const char *record_key, const char *pdf_key,
+                                  struct sohoa_err *err)
+{
+    int rc = 0;
+    if (!cat)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "finish document: missing argument");
+    if ((rc = check_doc_id(doc_id, err)))
+        return rc;
+    if (status != SOHOA_DOC_DONE && status != SOHOA_DOC_PARTIAL && status != SOHOA_DOC_FAILED)
+        return sohoa_err_set(err, SOHOA_EINVAL, false,
+                             "document %.12s: a finished status is done, partial or failed",
+                             doc_id);
+    return cat->ops->finish_document(cat->state, doc_id, status, error, record_key, pdf_key, err);
+}
+
+/* ---- searching and showing ----------------------------------------------------------------- */
+
+/* Copy `in` (may be NULL) into `o` with defaults filled in, or fail on a bad option. */
+static int search_opts_resolve(const struct sohoa_search_opts *in, struct sohoa_search_opts *o,
+                               struct sohoa_err *err)
+{
+    int rc = 0;
+    memset(o, 0, sizeof *o);
+    if (in)
+        *o = *in;
+    if (o->department && !*o->department)
+        o->department = NULL;
+    if (o->dossier_id && !*o->dossier_id)
+        o->dossier_id = NULL;
+    if ((rc = check_date("date_from", o->date_from, err)) ||
+        (rc = check_date("date_to", o->date_to, err)))
+        return rc;
+    if (o->limit == 0)
+        o->limit = SOHOA_SEARCH_DEFAULT_LIMIT;
+    if (o->context_words == 0)
+        o->context_words = SOHOA_SNIPPET_WORDS;
+    if (o->limit < 0 || o->offset < 0 || o->context_words < 0)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "search: negative limit, offset or context");
+    if (o->limit > SOHOA_SEARCH_MAX_LIMIT || o->offset > SOHOA_SEARCH_MAX_OFFSET ||
+        o->context_words > SOHOA_SNIPPET_MAX_WORDS)
+        return sohoa_err_set(err, SOHOA_ELIMIT, false,
+                             "search: limit %d, offset %d and context %d must stay within %d, %d "
+                             "and %d",
+                             o->limit, o->offset, o->context_words, SOHOA_SEARCH_MAX_LIMIT,
+                             SOHOA_SEARCH_MAX_OFFSET, SOHOA_SNIPPET_MAX_WORDS);
+    return 0;
+}
+
+int sohoa_catalog_search(struct sohoa_catalog *cat, const char *query,
+                         const struct sohoa_search_opts *opts, struct sohoa_hits *out,
+                         struct sohoa_err *err)
+{
+    struct sohoa_query q = {0};
+    struct sohoa_search_opts o;
+    int rc = 0;
+
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!cat || !out)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "search: missing argument");
+    if ((rc = search_opts_resolve(opts, &o, err)) || (rc = sohoa_query_parse(query, &q, err)))
+        goto out;
+    rc = cat->ops->search(cat->state, &q, &o, out, err);
+out:
+    if (rc)
+        sohoa_hits_release(out);
+    sohoa_query_release(&q);
+    return rc;
+}
+
+int sohoa_catalog_get_dossier(struct sohoa_catalog *cat, const char *id, unsigned flags,
+                              struct sohoa_dossier_info **out, struct sohoa_err *err)
+{
+    struct sohoa_dossier_info *info = NULL;
+    int rc = 0;
+
+    if (out)
+        *out = NULL;
+    if (!cat || !out)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "get dossier: missing argument");
+    if ((rc = check_id("dossier id", id, err)))
+        return rc;
+    info = calloc(1, sizeof *info);
+    if (!info)
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading dossier");
+    rc = cat->ops->get_dossier(cat->state, id, flags, info, err);
+    if (rc)
+        goto out;
+    *out = info;
+    info = NULL;
+out:
+    sohoa_dossier_info_free(&info);
+    return rc;
+}
+
+int sohoa_catalog_progress(struct sohoa_catalog *cat, const char *doc_id,
+                           struct sohoa_doc_progress *out, struct sohoa_err *err)
+{
+    int rc = 0;
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!cat || !out)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "progress: missing argument");
+    if ((rc = check_doc_id(doc_id, err)))
+        return rc;
+    return cat->ops->progress(cat->state, doc_id, out, err);
+}
+
+int sohoa_catalog_page_text(struct sohoa_catalog *cat, const char *doc_id, int page_index,
+                            char **text, struct sohoa_err *err)
+{
+    int rc = 0;
+    if (text)
+        *text = NULL;
+    if (!cat || !text || page_index < 0)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "page text: bad argument");
+    if ((rc = check_doc_id(doc_id, err)))
+        return rc;
+    return cat->ops->page_text(cat->state, doc_id, page_index, text, err);
+}

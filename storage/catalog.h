@@ -1,0 +1,305 @@
+/* catalog.h — the catalog of dossiers, documents and pages, and their full-text search.
+ *
+ * The one contract every catalog backend fulfils (DESIGN.md "Three swappable backends"). The
+ * pipeline and the runtime see only the functions below, never SQL. sohoa_catalog_open() picks
+ * the backend from a URL:
+ *   "sqlite:PATH" or a bare PATH   embedded SQLite + FTS5 ("sqlite::memory:" for a private,
+ *                                  in-memory catalog)
+ *   "postgres://…"                 reserved for the PostgreSQL backend (not built yet)
+ *
+ * Model: a dossier (hồ sơ, id chosen by the caller, e.g. its receipt number) holds documents; a
+ * document (one original file; id = lower-case SHA-256 hex of its bytes) holds pages numbered
+ * from 0. Every write is an upsert, so a redelivered job never duplicates anything.
+ *
+ * Fan-in: sohoa_catalog_page_done() records a page and answers, atomically, how many pages of its
+ * document are still missing. When none are, the document moves from "processing" to
+ * "assembling" and exactly one call — the one that made that move — gets *you_finish = true: that
+ * caller assembles the document and ends with sohoa_catalog_finish_document(). A page delivered
+ * again is overwritten, never counted twice; a failed retry never overwrites a page that had
+ * succeeded.
+ *
+ * Search: page text is normalised (vn_normalize) and indexed twice, as is and folded (vn_fold), so
+ * "duong" finds "đường" and "hòa" finds "hoà", "hoa" and "hóa". Pages that match every term with
+ * its exact tones rank first (SOHOA_MATCH_EXACT), then accent-insensitive matches
+ * (SOHOA_MATCH_FOLDED); relevance (BM25) orders each class. Query syntax: search_query.h.
+ *
+ * Ownership: inputs are borrowed for the duration of a call. Results (struct sohoa_hits,
+ * struct sohoa_dossier_info, page text) belong to the caller and are freed with the matching
+ * function; all their strings live as long as the result.
+ * Threads: one catalog is shared by every thread of a process; all functions except open and free
+ * may be called concurrently (the backend serialises internally: the SQLite backend keeps one
+ * writer and one reader connection, each behind a mutex). Several processes may open the same
+ * SQLite file: WAL mode, writers wait up to SOHOA_CATALOG_BUSY_MS for each other and then fail
+ * with a retryable error. A result object is used by one thread at a time.
+ */
+#ifndef SOHOA_CATALOG_H
+#define SOHOA_CATALOG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pipeline/err.h"
+#include "storage/search_query.h"
+
+#define SOHOA_CATALOG_ID_MAX        200  /* bytes in a dossier id */
+#define SOHOA_CATALOG_BUSY_MS       5000 /* how long a writer waits for a lock held elsewhere */
+#define SOHOA_CATALOG_PAGE_TEXT_MAX (4 << 20) /* bytes of text on one page */
+#define SOHOA_SEARCH_DEFAULT_LIMIT  20
+#define SOHOA_SEARCH_MAX_LIMIT      500
+#define SOHOA_SEARCH_MAX_OFFSET     10000 /* deeper paging: narrow the query or the filters */
+#define SOHOA_SEARCH_DEADLINE_MS    10000 /* a longer search fails with SOHOA_ETIMEOUT */
+#define SOHOA_SNIPPET_WORDS         20    /* default words of context around the first match */
+#define SOHOA_SNIPPET_MAX_WORDS     200
+
+struct sohoa_catalog; /* opaque */
+
+enum sohoa_source { SOHOA_SOURCE_DESK, SOHOA_SOURCE_PORTAL, SOHOA_SOURCE_ARCHIVE };
+
+enum sohoa_doc_status {
+    SOHOA_DOC_PROCESSING, /* pages being worked on */
+    SOHOA_DOC_ASSEMBLING, /* every page done; one worker assembles (set by page_done only) */
+    SOHOA_DOC_DONE,       /* assembled, every page ok or blank */
+    SOHOA_DOC_PARTIAL,    /* assembled, some pages failed */
+    SOHOA_DOC_FAILED,     /* nothing usable (refused file, every page failed, ...) */
+};
+
+enum sohoa_page_status { SOHOA_PAGE_OK, SOHOA_PAGE_BLANK, SOHOA_PAGE_FAILED };
+
+enum sohoa_match {
+    SOHOA_MATCH_EXACT,  /* every term matched with its exact tones */
+    SOHOA_MATCH_FOLDED, /* matched only without diacritics */
+};
+
+/* Stable lower-case names ("desk", "processing", "ok", "exact"), as stored and shown, and back. */
+const char *sohoa_source_name(enum sohoa_source s);
+const char *sohoa_doc_status_name(enum sohoa_doc_status s);
+const char *sohoa_page_status_name(enum sohoa_page_status s);
+const char *sohoa_match_name(enum sohoa_match m);
+int sohoa_source_parse(const char *name, enum sohoa_source *out);
+int sohoa_doc_status_parse(const char *name, enum sohoa_doc_status *out);
+int sohoa_page_status_parse(const char *name, enum sohoa_page_status *out);
+
+/* A dossier's metadata. Every string may be NULL (unknown). */
+struct sohoa_dossier {
+    const char *receipt_no;     /* số biên nhận, e.g. "000.00.00.H30-250101-0001" */
+    const char *procedure_code; /* e.g. "1.011442.000.00.00.H38" */
+    const char *department;     /* receiving department; search filters on it exactly */
+    const char *district;
+    const char *commune;
+    const char *received_date; /* "YYYY-MM-DD" */
+    enum sohoa_source source;
+    const char *title;
+    const char *path;      /* where the originals came from (folder, upload name) */
+    const char *meta_json; /* any further fields: a JSON text, checked for validity */
+};
+
+/* A document (one original file) of a dossier. */
+struct sohoa_document {
+    const char *dossier_id; /* must exist */
+    const char *name;       /* shown to users (sanitise it first: vn_sanitize_label) */
+    int ordinal;            /* position in the dossier, from 1 */
+    const char *format;     /* MIME type, e.g. "application/pdf", "image/tiff" */
+    int n_pages;            /* pages expected: page_done counts towards it */
+    int64_t size_bytes;
+    enum sohoa_doc_status status; /* anything but ASSEMBLING */
+    const char *error;            /* why it failed, or NULL */
+};
+
+/* One processed page. */
+struct sohoa_page {
+    enum sohoa_page_status status;
+    const char *error;       /* why it failed, or NULL */
+    const char *text;        /* recognised text, any UTF-8; NULL or "" when none */
+    double mean_conf;        /* mean word confidence 0..100; negative when unknown */
+    int rotation;            /* degrees turned before OCR: 0, 90, 180, 270 */
+    double skew;             /* degrees of skew corrected */
+    int width, height;       /* pixels of the page image OCR saw; 0 when unknown */
+    int dpi;                 /* 0 when unknown */
+    const char *text_source; /* "ocr", "text-layer", ... or NULL */
+    double elapsed_ms;       /* time spent on the page */
+};
+
+/* ---- opening ------------------------------------------------------------------------------- */
+
+/* Open (creating or migrating its schema) the catalog named by `url`; see the top of this file.
+ * Errors: SOHOA_EINVAL for an unknown scheme, SOHOA_EIO when the file cannot be opened,
+ * SOHOA_EFORMAT when it is not a catalog or was written by a newer sohoa. */
+int sohoa_catalog_open(const char *url, struct sohoa_catalog **out, struct sohoa_err *err);
+
+/* Close and free the catalog; sets *cat to NULL. No other thread may be using it. */
+void sohoa_catalog_free(struct sohoa_catalog **cat);
+
+/* ---- writing ------------------------------------------------------------------------------- */
+
+/* Insert or replace the dossier `id` (non-empty, at most SOHOA_CATALOG_ID_MAX bytes, no control
+ * characters). Documents already attached stay attached. */
+int sohoa_catalog_upsert_dossier(struct sohoa_catalog *cat, const char *id,
+                                 const struct sohoa_dossier *d, struct sohoa_err *err);
+
+/* Insert or replace the document `doc_id` (64 lower-case hex digits). Pages already recorded are
+ * kept; setting status back to PROCESSING (a replay) lets page_done elect a new finisher.
+ * SOHOA_ENOTFOUND when its dossier does not exist. */
+int sohoa_catalog_upsert_document(struct sohoa_catalog *cat, const char *doc_id,
+                                  const struct sohoa_document *d, struct sohoa_err *err);
+
+/* Record page `page_index` (0 <= index < n_pages) of `doc_id` and index its text. Idempotent.
+ * *remaining: pages of the document still without a record (0 = all done).
+ * *you_finish: true for exactly the one call that moved the document from PROCESSING to
+ * ASSEMBLING; that caller must assemble it and call finish_document.
+ * SOHOA_ENOTFOUND for an unknown document, SOHOA_EINVAL for an index out of range, SOHOA_ELIMIT
+ * for text past SOHOA_CATALOG_PAGE_TEXT_MAX (record the page as failed instead). */
+int sohoa_catalog_page_done(struct sohoa_catalog *cat, const char *doc_id, int page_index,
+                            const struct sohoa_page *page, int *remaining, bool *you_finish,
+                            struct sohoa_err *err);
+
+/* Record the outcome of a document: `status` DONE, PARTIAL or FAILED, an error message (or NULL)
+ * and the object-store keys of its record and searchable PDF (NULL keeps what was stored). */
+int sohoa_catalog_finish_document(struct sohoa_catalog *cat, const char *doc_id,
+                                  enum sohoa_doc_status status, const char *error,
+                                  const char *record_key, const char *pdf_key,
+                                  struct sohoa_err *err);
+
+/* ---- searching ----------------------------------------------------------------------------- */
+
+struct sohoa_search_opts {
+    const char *department; /* exact department, NULL = any */
+    const char *date_from;  /* received on or after "YYYY-MM-DD", NULL = no bound */
+    const char *date_to;    /* received on or before "YYYY-MM-DD", NULL = no bound */
+    const char *dossier_id; /* only this dossier, NULL = any */
+    int limit;              /* hits to return; 0 = SOHOA_SEARCH_DEFAULT_LIMIT */
+    int offset;             /* hits to skip, for paging */
+    const char *mark_open;  /* put before each matched span in snippets; NULL = "«" */
+    const char *mark_close; /* put after it; NULL = "»" */
+    int context_words;      /* words of snippet context; 0 = SOHOA_SNIPPET_WORDS */
+};
+
+struct sohoa_hit {
+    const char *dossier_id;
+    const char *doc_id;
+    const char *doc_name;
+    int page_index;
+    enum sohoa_match match;
+    double score;        /* relevance (negated BM25): higher is better; compare within a search */
+    const char *snippet; /* canonical (accented) text around the first match, matches marked */
+};
+
+struct sohoa_arena_chunk;
+/* Memory owned by a result: every string and array it points to. */
+struct sohoa_arena {
+    struct sohoa_arena_chunk *head;
+};
+
+struct sohoa_hits {
+    struct sohoa_hit *v; /* best first */
+    size_t n;
+    struct sohoa_arena arena; /* private */
+};
+
+/* Search page text; `opts` may be NULL. `out` is overwritten; on success release it with
+ * sohoa_hits_release (also safe after a failure). SOHOA_EINVAL for an empty query or bad
+ * options, SOHOA_ELIMIT for a query or page past the limits. No hits is success with n == 0. */
+int sohoa_catalog_search(struct sohoa_catalog *cat, const char *query,
+                         const struct sohoa_search_opts *opts, struct sohoa_hits *out,
+                         struct sohoa_err *err);
+
+void sohoa_hits_release(struct sohoa_hits *hits);
+
+/* ---- showing ------------------------------------------------------------------------------- */
+
+struct sohoa_page_info {
+    int index;
+    struct sohoa_page page; /* page.text is NULL here: see sohoa_catalog_page_text */
+    const char *updated_at; /* "YYYY-MM-DDTHH:MM:SSZ" */
+};
+
+struct sohoa_document_info {
+    const char *id;
+    struct sohoa_document doc;
+    const char *record_key; /* NULL until finished */
+    const char *pdf_key;
+    int pages_done;   /* pages with a record (any status) */
+    int pages_failed; /* of which failed */
+    const char *created_at, *updated_at, *finished_at;
+    struct sohoa_page_info *pages; /* by index; only with SOHOA_CATALOG_WITH_PAGES */
+    size_t n_pages_listed;
+};
+
+struct sohoa_dossier_info {
+    const char *id;
+    struct sohoa_dossier dossier;
+    const char *created_at, *updated_at;
+    struct sohoa_document_info *docs; /* by ordinal */
+    size_t n_docs;
+    struct sohoa_arena arena; /* private */
+};
+
+#define SOHOA_CATALOG_WITH_PAGES 0x1u /* get_dossier: list every page of every document */
+
+/* A dossier with its documents (and their pages with SOHOA_CATALOG_WITH_PAGES): the CLI's
+ * "show" and "list documents". SOHOA_ENOTFOUND for an unknown id. Free with
+ * sohoa_dossier_info_free. */
+int sohoa_catalog_get_dossier(struct sohoa_catalog *cat, const char *id, unsigned flags,
+                              struct sohoa_dossier_info **out, struct sohoa_err *err);
+
+void sohoa_dossier_info_free(struct sohoa_dossier_info **info);
+
+struct sohoa_doc_progress {
+    enum sohoa_doc_status status;
+    int n_pages;      /* expected */
+    int pages_done;   /* recorded, any status */
+    int pages_failed; /* recorded as failed */
+    int pages_blank;  /* recorded as blank */
+};
+
+/* Progress of one document. SOHOA_ENOTFOUND for an unknown document. */
+int sohoa_catalog_progress(struct sohoa_catalog *cat, const char *doc_id,
+                           struct sohoa_doc_progress *out, struct sohoa_err *err);
+
+/* The canonical text of a recorded page ("" when it has none), e.g. for assembling a document.
+ * *text is malloc'd; the caller frees it. SOHOA_ENOTFOUND when the page has no record. */
+int sohoa_catalog_page_text(struct sohoa_catalog *cat, const char *doc_id, int page_index,
+                            char **text, struct sohoa_err *err);
+
+/* ---- for backend implementers -------------------------------------------------------------- */
+
+/* Arena of a result: zeroed, max-aligned memory and string copies freed all at once. */
+void *sohoa_arena_alloc(struct sohoa_arena *a, size_t size);
+/* Copy `n` bytes of `s` plus a NUL (s == NULL gives *out = NULL). 0 or SOHOA_ENOMEM. */
+int sohoa_arena_strndup(struct sohoa_arena *a, const char *s, size_t n, const char **out);
+void sohoa_arena_release(struct sohoa_arena *a);
+
+#define SOHOA_CATALOG_OPS_VERSION 1
+
+/* What a backend implements. catalog.c has validated every argument, filled in defaults
+ * and zeroed every out-parameter before calling; `state` is what the backend's open returned.
+ * Page text reaches page_done canonical (vn_normalize, controls stripped) with its folded twin.
+ * Later versions append members; callers check `version` before using them. */
+struct sohoa_catalog_ops {
+    int version; /* SOHOA_CATALOG_OPS_VERSION the backend was written against */
+    const char *name;
+    void (*close)(void *state);
+    int (*upsert_dossier)(void *state, const char *id, const struct sohoa_dossier *d,
+                          struct sohoa_err *err);
+    int (*upsert_document)(void *state, const char *doc_id, const struct sohoa_document *d,
+                           struct sohoa_err *err);
+    int (*page_done)(void *state, const char *doc_id, int page_index, const struct sohoa_page *page,
+                     const char *fold, int *remaining, bool *you_finish, struct sohoa_err *err);
+    int (*finish_document)(void *state, const char *doc_id, enum sohoa_doc_status status,
+                           const char *error, const char *record_key, const char *pdf_key,
+                           struct sohoa_err *err);
+    int (*search)(void *state, const struct sohoa_query *q, const struct sohoa_search_opts *opts,
+                  struct sohoa_hits *out, struct sohoa_err *err);
+    int (*get_dossier)(void *state, const char *id, unsigned flags, struct sohoa_dossier_info *out,
+                       struct sohoa_err *err);
+    int (*progress)(void *state, const char *doc_id, struct sohoa_doc_progress *out,
+                    struct sohoa_err *err);
+    int (*page_text)(void *state, const char *doc_id, int page_index, char **text,
+                     struct sohoa_err *err);
+};
+
+/* The SQLite backend (catalog_sqlite.c): `path` is a file name or ":memory:". */
+int sohoa_catalog_sqlite_open(const char *path, const struct sohoa_catalog_ops **ops, void **state,
+                              struct sohoa_err *err);
+
+#endif
