@@ -14,7 +14,7 @@ packages=(
   libtesseract-dev tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd
   libleptonica-dev libvips-dev libglib2.0-dev
   libsqlite3-dev libjansson-dev libutf8proc-dev
-  fonts-dejavu-core fonts-urw-base35
+  fonts-dejavu-core fonts-liberation2
 )
 for arg in "$@"; do
   case "$arg" in

@@ -34,9 +34,9 @@ static void usage(FILE *f)
 static void log_note(void *arg, const char *dossier, const char *name,
                      const struct sohoa_err *why)
 {
-    (void)arg;
-    fprintf(stderr, "\r\033[Ksohoa: %s%s%s: %s [%s]\n", dossier, *dossier ? "/" : "", name,
-            why->msg, sohoa_status_name(why->code));
+    const struct sohoa_progress *prog = arg;
+    fprintf(stderr, "%ssohoa: %s%s%s: %s [%s]\n", prog->tty ? "\r\033[K" : "", dossier,
+            *dossier ? "/" : "", name, why->msg, sohoa_status_name(why->code));
 }
 
 int sohoa_cli_ingest(int argc, char **argv)
@@ -92,7 +92,7 @@ int sohoa_cli_ingest(int argc, char **argv)
             cfg.catalog_url);
     struct sohoa_progress prog;
     sohoa_progress_init(&prog, stderr);
-    if ((rc = sohoa_intake_paths(&rt, paths, n, lane, log_note, NULL, &st, &err)) < 0) {
+    if ((rc = sohoa_intake_paths(&rt, paths, n, lane, log_note, &prog, &st, &err)) < 0) {
         fprintf(stderr, "sohoa ingest: %s\n", err.msg);
         code = SOHOA_EXIT_INTERNAL;
     }

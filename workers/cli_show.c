@@ -5,6 +5,7 @@
 #include "storage/catalog.h"
 #include "workers/cli.h"
 #include "workers/config.h"
+#include "workers/intake.h"
 
 static void usage(FILE *f)
 {
@@ -46,6 +47,12 @@ int sohoa_cli_show(int argc, char **argv)
         goto out;
     }
     int rc = sohoa_catalog_get_dossier(cat, argv[1], SOHOA_CATALOG_WITH_PAGES, &info, &err);
+    if (rc == SOHOA_ENOTFOUND) { /* as written on the receipt: try the id intake made of it */
+        char slug[80];
+        sohoa_slug(argv[1], slug, sizeof slug);
+        if (slug[0] && strcmp(slug, argv[1]) != 0)
+            rc = sohoa_catalog_get_dossier(cat, slug, SOHOA_CATALOG_WITH_PAGES, &info, &err);
+    }
     if (rc < 0) {
         fprintf(stderr, "sohoa show: %s\n", err.msg);
         code = rc == SOHOA_ENOTFOUND ? SOHOA_EXIT_NOTFOUND : SOHOA_EXIT_INTERNAL;
