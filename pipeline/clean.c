@@ -15,6 +15,7 @@
 #include "pipeline/clean.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -491,4 +492,49 @@ out:
     l_CIDataDestroy(&cid);
     pixDestroy(&pix);
     return rc;
+}
+
+int sohoa_clean_reduce(const struct sohoa_image *in, double scale, struct sohoa_image *out,
+                       struct sohoa_err *err)
+{
+    int rc = 0;
+    PIX *pix = NULL, *small = NULL;
+    memset(out, 0, sizeof *out);
+    if ((rc = check_image(in, err)) < 0)
+        return rc;
+    if (in->bilevel || !(scale > 0.0 && scale < 1.0))
+        return sohoa_err_set(err, SOHOA_EINVAL, false,
+                             "reduce: needs a grey or colour image and 0 < scale < 1");
+    pthread_once(&quiet_once, lept_quiet);
+    if (!(pix = pix_from_image(in)) ||
+        !(small = pixScaleAreaMap(pix, (l_float32)scale, (l_float32)scale))) {
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "reduce: Leptonica could not scale the page");
+        goto out;
+    }
+    if ((rc = image_from_pix(small, out, err)) < 0)
+        goto out;
+    out->xres = in->xres * scale;
+    out->yres = in->yres * scale;
+out:
+    pixDestroy(&small);
+    pixDestroy(&pix);
+    return rc;
+}
+
+static char clean_version[64];
+
+static void clean_version_init(void)
+{
+    char *v = getLeptonicaVersion();
+    if (v) {
+        snprintf(clean_version, sizeof clean_version, "%s", v);
+        lept_free(v);
+    }
+}
+
+const char *sohoa_clean_version(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, clean_version_init);
+    return clean_version[0] ? clean_version : "leptonica";
 }

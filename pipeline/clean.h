@@ -84,4 +84,14 @@ int sohoa_clean_measure_skew(const struct sohoa_image *img, double *angle, doubl
 int sohoa_encode_g4(const struct sohoa_image *bilevel, uint8_t **data, size_t *len,
                     struct sohoa_err *err);
 
+/* Reduce a grey or colour image by `scale` (0 < scale < 1) with area averaging, for the archived
+ * copy of a page (e.g. a PDF page rendered at 300 dpi for OCR, archived at 200 dpi). The
+ * resolution is scaled with it. Bi-level images are refused (SOHOA_EINVAL): scaling would smear
+ * them, and G4 keeps them small anyway. `out` is overwritten. */
+int sohoa_clean_reduce(const struct sohoa_image *in, double scale, struct sohoa_image *out,
+                       struct sohoa_err *err);
+
+/* "leptonica-1.82.0": the library linked at run time. Static string. */
+const char *sohoa_clean_version(void);
+
 #endif

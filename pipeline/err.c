@@ -51,18 +51,31 @@ void sohoa_err_prefix(struct sohoa_err *err, const char *fmt, ...)
 const char *sohoa_status_name(int code)
 {
     switch (code) {
-    case SOHOA_OK: return "ok";
-    case SOHOA_EINVAL: return "invalid";
-    case SOHOA_ENOMEM: return "nomem";
-    case SOHOA_EIO: return "io";
-    case SOHOA_EFORMAT: return "format";
-    case SOHOA_ELIMIT: return "limit";
-    case SOHOA_ETIMEOUT: return "timeout";
-    case SOHOA_ENOTFOUND: return "notfound";
-    case SOHOA_EENCRYPTED: return "encrypted";
-    case SOHOA_EBACKEND: return "backend";
-    case SOHOA_EEMPTY: return "empty";
-    case SOHOA_ECLOSED: return "closed";
-    default: return "error";
+    case SOHOA_OK:
+        return "ok";
+    case SOHOA_EINVAL:
+        return "invalid";
+    case SOHOA_ENOMEM:
+        return "nomem";
+    case SOHOA_EIO:
+        return "io";
+    case SOHOA_EFORMAT:
+        return "format";
+    case SOHOA_ELIMIT:
+        return "limit";
+    case SOHOA_ETIMEOUT:
+        return "timeout";
+    case SOHOA_ENOTFOUND:
+        return "notfound";
+    case SOHOA_EENCRYPTED:
+        return "encrypted";
+    case SOHOA_EBACKEND:
+        return "backend";
+    case SOHOA_EEMPTY:
+        return "empty";
+    case SOHOA_ECLOSED:
+        return "closed";
+    default:
+        return "error";
     }
 }

@@ -3,7 +3,8 @@
  * Convention: functions return int, 0 on success and a negative SOHOA_E* code on failure, and take
  * an optional last `struct sohoa_err *` that receives a human-readable message and a retryable
  * flag. Retryable errors (a server briefly unreachable, a disk momentarily full) are worth trying
- * again with backoff; permanent ones (a corrupt file, a limit passed) are recorded and dead-lettered.
+ * again with backoff; permanent ones (a corrupt file, a limit passed) are recorded and
+ * dead-lettered.
  *
  * Ownership: the struct is a plain value owned by the caller; no heap memory inside.
  * Threads: a struct sohoa_err must not be shared between threads without a lock.

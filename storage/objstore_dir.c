@@ -106,8 +106,8 @@ static int commit_tmp(int fd, char *tmp, const char *final, struct sohoa_err *er
     return rc;
 }
 
-static int write_object(struct dir_be *d, const char *key, int src_fd, const void *data,
-                        size_t len, struct sohoa_err *err)
+static int write_object(struct dir_be *d, const char *key, int src_fd, const void *data, size_t len,
+                        struct sohoa_err *err)
 {
     int rc = 0, fd = -1;
     char *tmp = NULL;

@@ -11,28 +11,26 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "Usage: sohoa ingest [options] PATH...\n"
-            "\n"
-            "Stores each file's original, then decodes, cleans, OCRs (Vietnamese) and indexes\n"
-            "every page, writing a searchable PDF, text, hOCR and a JSON record per document.\n"
-            "A folder is a dossier (an optional dossier.json in it gives receipt_no,\n"
-            "procedure_code, department, district, commune, received_date YYYY-MM-DD, source\n"
-            "desk|portal|archive, title); its sub-folders are dossiers too; a file alone is a\n"
-            "dossier of one document. Formats: PDF, TIFF, JPEG, PNG, WebP (by content).\n"
-            "\n"
-            "Options:\n"
-            "  --interactive      put the jobs on the interactive lane (drained first)\n"
-            "  --quiet            no progress display\n"
-            "  --help             this text\n"
-            "\n");
+    fprintf(f, "Usage: sohoa ingest [options] PATH...\n"
+               "\n"
+               "Stores each file's original, then decodes, cleans, OCRs (Vietnamese) and indexes\n"
+               "every page, writing a searchable PDF, text, hOCR and a JSON record per document.\n"
+               "A folder is a dossier (an optional dossier.json in it gives receipt_no,\n"
+               "procedure_code, department, district, commune, received_date YYYY-MM-DD, source\n"
+               "desk|portal|archive, title); its sub-folders are dossiers too; a file alone is a\n"
+               "dossier of one document. Formats: PDF, TIFF, JPEG, PNG, WebP (by content).\n"
+               "\n"
+               "Options:\n"
+               "  --interactive      put the jobs on the interactive lane (drained first)\n"
+               "  --quiet            no progress display\n"
+               "  --help             this text\n"
+               "\n");
     sohoa_config_print_keys();
     fprintf(f, "\nExit codes: 0 ok, 1 partial (some files or pages failed), 2 failed,\n"
                "64 usage, 70 internal (a backend failed).\n");
 }
 
-static void log_note(void *arg, const char *dossier, const char *name,
-                     const struct sohoa_err *why)
+static void log_note(void *arg, const char *dossier, const char *name, const struct sohoa_err *why)
 {
     const struct sohoa_progress *prog = arg;
     fprintf(stderr, "%ssohoa: %s%s%s: %s [%s]\n", prog->tty ? "\r\033[K" : "", dossier,

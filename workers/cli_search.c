@@ -9,22 +9,23 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: sohoa search [options] QUERY...\n"
-               "\n"
-               "Finds pages whose text holds every word of QUERY. Words match with or without\n"
-               "diacritics (\"duong\" finds \"đường\"); pages matching the exact tones rank first.\n"
-               "Put a phrase in double quotes: sohoa search '\"quyết định\" ubnd'.\n"
-               "\n"
-               "Options:\n"
-               "  --department NAME  only dossiers of this department\n"
-               "  --from YYYY-MM-DD  only dossiers received on or after this date\n"
-               "  --to YYYY-MM-DD    only dossiers received on or before this date\n"
-               "  --dossier ID       only this dossier\n"
-               "  --limit N          at most N hits (default 20)\n"
-               "  --data-dir DIR     where the catalog is (default ./sohoa-data)\n"
-               "  --help             this text\n"
-               "\n"
-               "Exit codes: 0 hits found, 3 no hit, 64 usage, 70 internal.\n");
+    fprintf(f,
+            "Usage: sohoa search [options] QUERY...\n"
+            "\n"
+            "Finds pages whose text holds every word of QUERY. Words match with or without\n"
+            "diacritics (\"duong\" finds \"đường\"); pages matching the exact tones rank first.\n"
+            "Put a phrase in double quotes: sohoa search '\"quyết định\" ubnd'.\n"
+            "\n"
+            "Options:\n"
+            "  --department NAME  only dossiers of this department\n"
+            "  --from YYYY-MM-DD  only dossiers received on or after this date\n"
+            "  --to YYYY-MM-DD    only dossiers received on or before this date\n"
+            "  --dossier ID       only this dossier\n"
+            "  --limit N          at most N hits (default 20)\n"
+            "  --data-dir DIR     where the catalog is (default ./sohoa-data)\n"
+            "  --help             this text\n"
+            "\n"
+            "Exit codes: 0 hits found, 3 no hit, 64 usage, 70 internal.\n");
 }
 
 int sohoa_cli_search(int argc, char **argv)
@@ -106,8 +107,8 @@ int sohoa_cli_search(int argc, char **argv)
     for (size_t i = 0; i < hits.n; i++) {
         const struct sohoa_hit *h = &hits.v[i];
         printf("%zu. [%s] dossier %s, document %s (%.12s…), page %d\n   %s\n", i + 1,
-               sohoa_match_name(h->match), h->dossier_id, h->doc_name, h->doc_id,
-               h->page_index + 1, h->snippet ? h->snippet : "");
+               sohoa_match_name(h->match), h->dossier_id, h->doc_name, h->doc_id, h->page_index + 1,
+               h->snippet ? h->snippet : "");
     }
     if (hits.n == 0) {
         printf("no page matches \"%s\"\n", query);

@@ -67,8 +67,8 @@ int sohoa_cli_show(int argc, char **argv)
     for (size_t i = 0; i < info->n_docs; i++) {
         const struct sohoa_document_info *di = &info->docs[i];
         printf("\n%d. %s  [%s]  %d page(s), %d done, %d failed\n   id %s\n", di->doc.ordinal,
-               di->doc.name, sohoa_doc_status_name(di->doc.status), di->doc.n_pages,
-               di->pages_done, di->pages_failed, di->id);
+               di->doc.name, sohoa_doc_status_name(di->doc.status), di->doc.n_pages, di->pages_done,
+               di->pages_failed, di->id);
         if (di->doc.error)
             printf("   error: %s\n", di->doc.error);
         if (di->pdf_key)
@@ -78,8 +78,8 @@ int sohoa_cli_show(int argc, char **argv)
         for (size_t p = 0; p < di->n_pages_listed; p++) {
             const struct sohoa_page_info *pi = &di->pages[p];
             printf("   page %d: %s, conf %.0f, rotated %d, skew %.2f°%s%s\n", pi->index + 1,
-                   sohoa_page_status_name(pi->page.status), pi->page.mean_conf,
-                   pi->page.rotation, pi->page.skew, pi->page.error ? " — " : "",
+                   sohoa_page_status_name(pi->page.status), pi->page.mean_conf, pi->page.rotation,
+                   pi->page.skew, pi->page.error ? " — " : "",
                    pi->page.error ? pi->page.error : "");
         }
     }

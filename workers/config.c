@@ -28,15 +28,19 @@ static const struct key keys[] = {
     {"lang", K_STR, OFF(lang), 0, 0, "Tesseract languages, e.g. vie+eng"},
     {"tessdata", K_STR, OFF(tessdata), 0, 0, "Tesseract data directory"},
     {"jpeg-quality", K_INT, OFF(jpeg_quality), 10, 100, "JPEG quality of PDF page images"},
+    {"archive-dpi", K_INT, OFF(archive_dpi), 100, 1200,
+     "resolution a PDF page's image is archived at (it is OCR'd at ocr-dpi)"},
     {"queue-capacity", K_INT, OFF(queue_capacity), 1, 1 << 20, "page jobs waiting at most"},
     {"max-file-bytes", K_U64, OFF(limits.max_file_bytes), 1, 1LL << 50, "largest input file"},
-    {"max-pages-per-file", K_INT, OFF(limits.max_pages_per_file), 1, 1000000, "most pages per file"},
+    {"max-pages-per-file", K_INT, OFF(limits.max_pages_per_file), 1, 1000000,
+     "most pages per file"},
     {"max-page-pixels", K_U64, OFF(limits.max_page_pixels), 1, 1LL << 40, "largest page, pixels"},
     {"page-timeout-ms", K_INT, OFF(limits.page_timeout_ms), 0, 3600000, "OCR deadline per page"},
     {"ocr-dpi", K_INT, OFF(limits.ocr_dpi), 72, 1200, "resolution pages are OCR'd at"},
     {"max-dpi-before-reduce", K_INT, OFF(limits.max_dpi_before_reduce), 72, 4800,
      "scans above this are reduced to ocr-dpi"},
-    {"decode-timeout-ms", K_INT, OFF(limits.decode_timeout_ms), 0, 3600000, "decode deadline per page"},
+    {"decode-timeout-ms", K_INT, OFF(limits.decode_timeout_ms), 0, 3600000,
+     "decode deadline per page"},
 };
 #undef OFF
 
@@ -51,6 +55,7 @@ void sohoa_config_init(struct sohoa_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->workers = ncpus();
     cfg->jpeg_quality = 60;
+    cfg->archive_dpi = 200;
     cfg->queue_capacity = 64;
     cfg->limits = sohoa_limits_default();
 }

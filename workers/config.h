@@ -24,8 +24,11 @@ struct sohoa_config {
     char *catalog_url; /* catalog: catalog URL (default sqlite:<data-dir>/catalog.sqlite) */
     int workers;       /* workers: worker threads (default: number of cores) */
     char *lang;        /* lang: Tesseract languages (default: SOHOA_OCR_DEFAULT_LANGS) */
-    char *tessdata;    /* tessdata: Tesseract data directory (default: $SOHOA_TESSDATA, else system) */
-    int jpeg_quality;  /* jpeg-quality: page images in the searchable PDF (default 60) */
+    char *tessdata; /* tessdata: Tesseract data directory (default: $SOHOA_TESSDATA, else system) */
+    int jpeg_quality;   /* jpeg-quality: page images in the searchable PDF (default 60) */
+    int archive_dpi;    /* archive-dpi: PDF pages are rendered at ocr-dpi for OCR, and their image
+                           is archived at this resolution (default 200: Decree 30/2020's minimum
+                           for scans, and what most scanned PDFs hold) */
     int queue_capacity; /* queue-capacity: page jobs waiting at most (default 64) */
     struct sohoa_limits limits; /* max-file-bytes, max-pages-per-file,
                                    max-page-pixels, page-timeout-ms, ocr-dpi,

@@ -59,9 +59,9 @@ static int add_pdf_page(struct sohoa_runtime *rt, struct sohoa_pdf *pdf, const c
     if ((rc = sohoa_words_tsv_parse(tsv, tsv_len, &words, &n_words, err)) < 0)
         goto out;
     struct sohoa_pdf_page page = {
-        .kind = g4 ? SOHOA_PDF_G4
+        .kind = g4                                   ? SOHOA_PDF_G4
                 : strcmp(p->image, "jpeg-grey") == 0 ? SOHOA_PDF_JPEG_GREY
-                                                       : SOHOA_PDF_JPEG_RGB,
+                                                     : SOHOA_PDF_JPEG_RGB,
         .data = img,
         .len = img_len,
         .width = p->width,
@@ -100,8 +100,8 @@ static int append_text(struct sohoa_runtime *rt, FILE *f, const char *doc, int p
 }
 
 static int assemble(struct sohoa_runtime *rt, const struct sohoa_job *job,
-                    struct sohoa_manifest *man, struct sohoa_dossier_meta *dm,
-                    const char **status, struct sohoa_err *err)
+                    struct sohoa_manifest *man, struct sohoa_dossier_meta *dm, const char **status,
+                    struct sohoa_err *err)
 {
     int rc = 0;
     char key[SOHOA_KEY_MAX];
@@ -137,8 +137,8 @@ static int assemble(struct sohoa_runtime *rt, const struct sohoa_job *job,
         rc = sohoa_err_set(err, SOHOA_EIO, true, "cannot create a temporary file in /tmp");
         goto out;
     }
-    struct sohoa_pdf_info info = {.title = man->name, .producer = SOHOA_PRODUCER,
-                                  .creation_time = (int64_t)time(NULL)};
+    struct sohoa_pdf_info info = {
+        .title = man->name, .producer = SOHOA_PRODUCER, .creation_time = (int64_t)time(NULL)};
     if ((rc = sohoa_pdf_begin(pdf_f, &info, &pdf, err)) < 0)
         goto out;
 

@@ -130,15 +130,14 @@ static int check_entry(const char *path, const char *root_real, struct sohoa_err
     if (S_ISLNK(st.st_mode)) {
         char real[PATH_MAX];
         if (!realpath(path, real))
-            return sohoa_err_set(err, SOHOA_EIO, false,
-                                 "symbolic link cannot be followed: %s", strerror(errno));
+            return sohoa_err_set(err, SOHOA_EIO, false, "symbolic link cannot be followed: %s",
+                                 strerror(errno));
         size_t n = strlen(root_real);
         if (root_real[0] && (strncmp(real, root_real, n) != 0 || real[n] != '/'))
             return sohoa_err_set(err, SOHOA_EINVAL, false,
                                  "refused: symbolic link points outside the dossier folder");
         if (stat(path, &st) < 0)
-            return sohoa_err_set(err, SOHOA_EIO, false, "cannot read file: %s",
-                                 strerror(errno));
+            return sohoa_err_set(err, SOHOA_EIO, false, "cannot read file: %s", strerror(errno));
     }
     if (!S_ISREG(st.st_mode))
         return sohoa_err_set(err, SOHOA_EFORMAT, false,
@@ -172,8 +171,8 @@ static int queue_pages(struct intake *in, const struct sohoa_manifest *m, struct
 
 /* One file of a dossier. Only a failure of the backends is returned; a bad file is recorded. */
 static int ingest_file(struct intake *in, const struct sohoa_dossier_meta *dm,
-                       const char *root_real, const char *path, const char *raw_name,
-                       int ordinal, struct sohoa_manifest *m)
+                       const char *root_real, const char *path, const char *raw_name, int ordinal,
+                       struct sohoa_manifest *m)
 {
     struct sohoa_runtime *rt = in->rt;
     const struct sohoa_limits *lim = &rt->cfg->limits;
@@ -209,8 +208,7 @@ static int ingest_file(struct intake *in, const struct sohoa_dossier_meta *dm,
     /* Already ingested and finished: nothing to redo. */
     struct sohoa_doc_progress prog;
     if (sohoa_catalog_progress(rt->catalog, m->doc_id, &prog, NULL) == 0 &&
-        (prog.status == SOHOA_DOC_DONE || prog.status == SOHOA_DOC_PARTIAL) &&
-        prog.n_pages > 0) {
+        (prog.status == SOHOA_DOC_DONE || prog.status == SOHOA_DOC_PARTIAL) && prog.n_pages > 0) {
         in->stats->files_skipped++;
         m->n_pages = prog.n_pages;
         return 0;
@@ -273,8 +271,8 @@ static int read_meta(const char *dir, struct sohoa_dossier_meta *dm, struct soho
     return rc;
 }
 
-static int upsert_dossier(struct intake *in, const struct sohoa_dossier_meta *dm,
-                          const char *path, struct sohoa_err *err)
+static int upsert_dossier(struct intake *in, const struct sohoa_dossier_meta *dm, const char *path,
+                          struct sohoa_err *err)
 {
     enum sohoa_source src = SOHOA_SOURCE_DESK;
     if (dm->source)
@@ -404,8 +402,7 @@ out:
 static int ingest_dir(struct intake *in, const char *dir, int depth, struct sohoa_err *err)
 {
     if (depth > 16)
-        return sohoa_err_set(err, SOHOA_ELIMIT, false, "%s: folders nested more than 16 deep",
-                             dir);
+        return sohoa_err_set(err, SOHOA_ELIMIT, false, "%s: folders nested more than 16 deep", dir);
     return ingest_dossier(in, dir, NULL, err);
 }
 

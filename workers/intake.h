@@ -29,8 +29,8 @@ typedef void (*sohoa_intake_note_fn)(void *arg, const char *dossier, const char 
                                      const struct sohoa_err *why);
 
 int sohoa_intake_paths(struct sohoa_runtime *rt, char *const *paths, int n, enum sohoa_lane lane,
-                       sohoa_intake_note_fn note, void *note_arg,
-                       struct sohoa_intake_stats *stats, struct sohoa_err *err);
+                       sohoa_intake_note_fn note, void *note_arg, struct sohoa_intake_stats *stats,
+                       struct sohoa_err *err);
 
 /* A safe id from any label: ASCII letters, digits, '.', '_', '-' (Vietnamese folded: "Hồ sơ
  * Đà Nẵng" → "ho-so-da-nang"), at most 64 bytes. Writes "" when nothing usable remains. */

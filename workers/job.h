@@ -1,8 +1,8 @@
 /* job.h — the unit of work that travels through a queue.
  *
  * A job is a small fixed-size value (it is what a broker message will carry): which document, which
- * page, and how many times it was tried. Everything else a worker needs is in the object store under
- * the document's keys (workers/layout.h), so any worker on any host can run any job.
+ * page, and how many times it was tried. Everything else a worker needs is in the object store
+ * under the document's keys (workers/layout.h), so any worker on any host can run any job.
  */
 #ifndef SOHOA_JOB_H
 #define SOHOA_JOB_H

@@ -1,25 +1,41 @@
 /* main.c — the `sohoa` command: picks the subcommand. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "workers/cli.h"
 #include "workers/version.h"
 
 static void usage(FILE *f)
 {
-    fprintf(f, "sohoa %s — scanned dossiers to searchable PDFs, records and a Vietnamese index\n"
-               "\n"
-               "Usage: sohoa COMMAND [options]\n"
-               "  ingest PATH...   store, OCR and index files and dossier folders\n"
-               "  search QUERY     find pages by words, with or without diacritics\n"
-               "  show DOSSIER     a dossier, its documents and pages\n"
-               "  version          versions of sohoa and its libraries\n"
-               "Run `sohoa COMMAND --help` for a command's options.\n",
+    fprintf(f,
+            "sohoa %s — scanned dossiers to searchable PDFs, records and a Vietnamese index\n"
+            "\n"
+            "Usage: sohoa COMMAND [options]\n"
+            "  ingest PATH...   store, OCR and index files and dossier folders\n"
+            "  search QUERY     find pages by words, with or without diacritics\n"
+            "  show DOSSIER     a dossier, its documents and pages\n"
+            "  version          versions of sohoa and its libraries\n"
+            "Run `sohoa COMMAND --help` for a command's options.\n",
             SOHOA_VERSION);
+}
+
+/* Tesseract must run single-threaded (one handle per worker thread; OpenMP inside it would
+ * oversubscribe the cores many times over). The OpenMP runtime reads OMP_THREAD_LIMIT once, when it
+ * is loaded — before main() — so when it is unset we set it and start again. */
+static void single_threaded_ocr(char **argv)
+{
+    if (getenv("OMP_THREAD_LIMIT"))
+        return;
+    setenv("OMP_THREAD_LIMIT", "1", 1);
+    execv("/proc/self/exe", argv);
+    /* exec failed (no /proc): go on; OCR will be slower but correct */
 }
 
 int main(int argc, char **argv)
 {
+    single_threaded_ocr(argv);
     if (argc < 2) {
         usage(stderr);
         return SOHOA_EXIT_USAGE;

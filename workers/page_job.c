@@ -5,7 +5,6 @@
  * are written under deterministic keys, so a redelivered job overwrites rather than duplicates.
  * The thread whose catalog update completes the document queues the document job.
  */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -53,21 +52,6 @@ static void page_work_release(struct page_work *w)
     memset(w, 0, sizeof *w);
 }
 
-/* OCR boxes are in `ocr` pixels; the PDF and hOCR use `archive` pixels. */
-static void scale_words(struct sohoa_ocr_page *p, double scale)
-{
-    if (scale <= 0 || fabs(scale - 1.0) < 1e-9)
-        return;
-    for (size_t i = 0; i < p->n_words; i++) {
-        struct sohoa_word *w = &p->words[i];
-        w->x0 = (int)floor(w->x0 / scale);
-        w->y0 = (int)floor(w->y0 / scale);
-        w->x1 = (int)ceil(w->x1 / scale);
-        w->y1 = (int)ceil(w->y1 / scale);
-        w->baseline = (int)lround(w->baseline / scale);
-    }
-}
-
 /* The job carries the format by name (it is what a broker message holds). */
 static enum sohoa_format format_of(const char *name)
 {
@@ -77,8 +61,8 @@ static enum sohoa_format format_of(const char *name)
     return SOHOA_FORMAT_UNKNOWN; /* decode sniffs again */
 }
 
-static int decode_stage(struct sohoa_runtime *rt, const struct sohoa_job *job,
-                        struct page_work *w, struct sohoa_err *err)
+static int decode_stage(struct sohoa_runtime *rt, const struct sohoa_job *job, struct page_work *w,
+                        struct sohoa_err *err)
 {
     char key[SOHOA_KEY_MAX];
     char *path = NULL;
@@ -93,6 +77,30 @@ static int decode_stage(struct sohoa_runtime *rt, const struct sohoa_job *job,
         unlink(path);
     free(path);
     return rc;
+}
+
+/* The archived image: grey when the scan holds no colour; a PDF page (rendered by us at ocr-dpi)
+ * reduced to archive-dpi, its word boxes with it. Bi-level pages stay as they are (G4). */
+static int archive_stage(struct sohoa_runtime *rt, const struct sohoa_job *job, struct page_work *w,
+                         struct sohoa_err *err)
+{
+    struct sohoa_image *a = &w->clean.archive;
+    int rc;
+    if (a->bilevel)
+        return 0;
+    if (a->bands == 3 && sohoa_image_is_colourless(a, 24, 0.001) &&
+        (rc = sohoa_image_to_grey(a, err)) < 0)
+        return rc;
+    double target = rt->cfg->archive_dpi;
+    if (strcmp(job->format, "pdf") == 0 && a->xres > target * 1.1) {
+        double scale = target / a->xres;
+        struct sohoa_image small;
+        if ((rc = sohoa_clean_reduce(a, scale, &small, err)) < 0)
+            return rc;
+        sohoa_image_move(a, &small);
+        sohoa_ocr_page_scale(&w->ocr, scale);
+    }
+    return 0;
 }
 
 static int render_stage(struct sohoa_runtime *rt, struct sohoa_page_result *res,
@@ -122,7 +130,8 @@ static int store_stage(struct sohoa_runtime *rt, const struct sohoa_job *job,
 {
     char key[SOHOA_KEY_MAX];
     int rc;
-    sohoa_key_page(key, job->doc_id, job->page, strcmp(res->image, "g4") ? "image.jpg" : "image.g4");
+    sohoa_key_page(key, job->doc_id, job->page,
+                   strcmp(res->image, "g4") ? "image.jpg" : "image.g4");
     if ((rc = sohoa_obj_put_mem(rt->store, key, w->image_bytes, w->image_len, err)) < 0)
         return rc;
     sohoa_key_page(key, job->doc_id, job->page, "thumb.jpg");
@@ -164,15 +173,19 @@ static int process(struct sohoa_runtime *rt, struct sohoa_ocr *ocr, const struct
         rc = sohoa_ocr_page(ocr, &w->clean.ocr, rt->cfg->limits.page_timeout_ms, &w->ocr, err);
         if (rc < 0)
             return rc;
-        scale_words(&w->ocr, w->clean.ocr_scale);
+        if (w->clean.ocr_scale > 0 && w->clean.ocr_scale != 1.0) /* boxes → archive pixels */
+            sohoa_ocr_page_scale(&w->ocr, 1.0 / w->clean.ocr_scale);
     }
     res->ms.ocr = now_ms() - t;
     res->mean_conf = w->ocr.mean_conf;
     res->n_words = (int)w->ocr.n_words;
 
     t = now_ms();
-    if ((rc = render_stage(rt, res, w, err)) < 0)
+    if ((rc = archive_stage(rt, job, w, err)) < 0 || (rc = render_stage(rt, res, w, err)) < 0)
         return rc;
+    res->width = w->clean.archive.width;
+    res->height = w->clean.archive.height;
+    res->dpi = w->clean.archive.xres > 0 ? w->clean.archive.xres : w->clean.dpi;
     res->ms.render = now_ms() - t;
 
     t = now_ms();
@@ -273,8 +286,8 @@ void sohoa_page_job_run(struct sohoa_runtime *rt, struct sohoa_ocr *ocr,
         /* The page's outcome could not be recorded: retry the whole job if that may help. */
         if (retry_later(rt, job, &ierr))
             goto out;
-        fprintf(stderr, "sohoa: %s page %d: cannot record result: %s\n", job->doc_id,
-                job->page + 1, ierr.msg);
+        fprintf(stderr, "sohoa: %s page %d: cannot record result: %s\n", job->doc_id, job->page + 1,
+                ierr.msg);
     }
     sohoa_runtime_page_finished(rt, res.status);
     if (you_finish) {

@@ -33,8 +33,7 @@ static void fmt_eta(char *buf, size_t n, double secs)
         snprintf(buf, n, "%02d:%02d", s / 60, s % 60);
 }
 
-void sohoa_progress_update(struct sohoa_progress *p, long done, long total, long failed,
-                           bool final)
+void sohoa_progress_update(struct sohoa_progress *p, long done, long total, long failed, bool final)
 {
     double now = sohoa_now_ms();
     double elapsed = (now - p->start_ms) / 1000.0;

@@ -44,8 +44,7 @@ static json_t *load(const char *json, size_t len, const char *what, struct sohoa
 }
 
 /* Copies an optional string member; wrong type is an error naming the key. */
-static int get_str(json_t *o, const char *key, char **dst, const char *what,
-                   struct sohoa_err *err)
+static int get_str(json_t *o, const char *key, char **dst, const char *what, struct sohoa_err *err)
 {
     json_t *v = json_object_get(o, key);
     if (!v || json_is_null(v))
@@ -166,9 +165,8 @@ static json_t *manifest_obj(const struct sohoa_manifest *m)
     return o;
 }
 
-int sohoa_dossier_to_json(const struct sohoa_dossier_meta *meta,
-                          const struct sohoa_manifest *docs, size_t n, char **out,
-                          struct sohoa_err *err)
+int sohoa_dossier_to_json(const struct sohoa_dossier_meta *meta, const struct sohoa_manifest *docs,
+                          size_t n, char **out, struct sohoa_err *err)
 {
     *out = NULL;
     json_t *root = dossier_obj(meta);
@@ -190,10 +188,9 @@ int sohoa_manifest_to_json(const struct sohoa_manifest *m, const struct sohoa_do
 
 static int error_kind_code(const char *kind)
 {
-    static const int codes[] = {SOHOA_EINVAL,    SOHOA_ENOMEM,     SOHOA_EIO,
-                                SOHOA_EFORMAT,   SOHOA_ELIMIT,     SOHOA_ETIMEOUT,
-                                SOHOA_ENOTFOUND, SOHOA_EENCRYPTED, SOHOA_EBACKEND,
-                                SOHOA_EEMPTY,    SOHOA_ECLOSED};
+    static const int codes[] = {SOHOA_EINVAL,   SOHOA_ENOMEM,   SOHOA_EIO,       SOHOA_EFORMAT,
+                                SOHOA_ELIMIT,   SOHOA_ETIMEOUT, SOHOA_ENOTFOUND, SOHOA_EENCRYPTED,
+                                SOHOA_EBACKEND, SOHOA_EEMPTY,   SOHOA_ECLOSED};
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         if (kind && strcmp(kind, sohoa_status_name(codes[i])) == 0)
             return codes[i];
@@ -293,8 +290,7 @@ static json_t *page_obj(const struct sohoa_page_result *p)
     return o;
 }
 
-int sohoa_page_result_to_json(const struct sohoa_page_result *p, char **out,
-                              struct sohoa_err *err)
+int sohoa_page_result_to_json(const struct sohoa_page_result *p, char **out, struct sohoa_err *err)
 {
     *out = NULL;
     return dump(page_obj(p), out, err);
@@ -350,9 +346,8 @@ void sohoa_page_result_release(struct sohoa_page_result *p)
 }
 
 int sohoa_record_to_json(const struct sohoa_manifest *m, const struct sohoa_dossier_meta *d,
-                         const struct sohoa_page_result *pages, const char *const *texts,
-                         size_t n, const struct sohoa_record_info *info, char **out,
-                         struct sohoa_err *err)
+                         const struct sohoa_page_result *pages, const char *const *texts, size_t n,
+                         const struct sohoa_record_info *info, char **out, struct sohoa_err *err)
 {
     *out = NULL;
     json_t *root = json_object();

@@ -23,21 +23,21 @@ struct sohoa_dossier_meta {
     char *department;
     char *district;
     char *commune;
-    char *received_date;  /* YYYY-MM-DD */
-    char *source;         /* desk | portal | archive */
+    char *received_date; /* YYYY-MM-DD */
+    char *source;        /* desk | portal | archive */
     char *title;
 };
 
 struct sohoa_manifest {
     char doc_id[65];
     char *dossier_id;
-    char *name;           /* display name: sanitised UTF-8 of the file name */
-    int ordinal;          /* 1-based order in the dossier */
-    char format[16];      /* pdf, tiff, jpeg, png, webp; empty when unknown */
+    char *name;      /* display name: sanitised UTF-8 of the file name */
+    int ordinal;     /* 1-based order in the dossier */
+    char format[16]; /* pdf, tiff, jpeg, png, webp; empty when unknown */
     int n_pages;
     uint64_t size;
-    int error_code;       /* intake failure (0 = none) */
-    char *error;          /* its message */
+    int error_code; /* intake failure (0 = none) */
+    char *error;    /* its message */
 };
 
 struct sohoa_stage_ms {
@@ -45,17 +45,17 @@ struct sohoa_stage_ms {
 };
 
 struct sohoa_page_result {
-    int page;             /* 0-based */
-    const char *status;   /* "ok", "blank", "failed" (static strings) */
+    int page;           /* 0-based */
+    const char *status; /* "ok", "blank", "failed" (static strings) */
     int error_code;
     char *error;
     int width, height;
     double dpi;
-    int rotation;         /* degrees clockwise applied: 0, 90, 180, 270 */
-    double skew;          /* degrees of skew corrected */
+    int rotation; /* degrees clockwise applied: 0, 90, 180, 270 */
+    double skew;  /* degrees of skew corrected */
     double mean_conf;
     int n_words;
-    const char *image;    /* "jpeg", "jpeg-grey", "g4" or NULL when there is no image */
+    const char *image; /* "jpeg", "jpeg-grey", "g4" or NULL when there is no image */
     struct sohoa_stage_ms ms;
 };
 
@@ -65,9 +65,8 @@ int sohoa_dossier_meta_parse(const char *json, size_t len, struct sohoa_dossier_
                              struct sohoa_err *err);
 void sohoa_dossier_meta_release(struct sohoa_dossier_meta *meta);
 /* Dossier metadata with its documents (names and ids) as stored under dossiers/<id>/. */
-int sohoa_dossier_to_json(const struct sohoa_dossier_meta *meta,
-                          const struct sohoa_manifest *docs, size_t n, char **out,
-                          struct sohoa_err *err);
+int sohoa_dossier_to_json(const struct sohoa_dossier_meta *meta, const struct sohoa_manifest *docs,
+                          size_t n, char **out, struct sohoa_err *err);
 
 int sohoa_manifest_to_json(const struct sohoa_manifest *m, const struct sohoa_dossier_meta *d,
                            char **out, struct sohoa_err *err);
@@ -75,15 +74,14 @@ int sohoa_manifest_parse(const char *json, size_t len, struct sohoa_manifest *m,
                          struct sohoa_dossier_meta *d, struct sohoa_err *err);
 void sohoa_manifest_release(struct sohoa_manifest *m);
 
-int sohoa_page_result_to_json(const struct sohoa_page_result *p, char **out,
-                              struct sohoa_err *err);
+int sohoa_page_result_to_json(const struct sohoa_page_result *p, char **out, struct sohoa_err *err);
 int sohoa_page_result_parse(const char *json, size_t len, struct sohoa_page_result *p,
                             struct sohoa_err *err);
 void sohoa_page_result_release(struct sohoa_page_result *p);
 
 struct sohoa_record_info {
-    const char *status;      /* done | partial | failed */
-    const char *pdf_key;     /* NULL when no PDF was made */
+    const char *status;  /* done | partial | failed */
+    const char *pdf_key; /* NULL when no PDF was made */
     const char *text_key;
     uint64_t pdf_bytes;
     double assemble_ms;
@@ -92,8 +90,7 @@ struct sohoa_record_info {
 
 /* The document record: manifest + dossier + pages (+ their texts, parallel to `pages`). */
 int sohoa_record_to_json(const struct sohoa_manifest *m, const struct sohoa_dossier_meta *d,
-                         const struct sohoa_page_result *pages, const char *const *texts,
-                         size_t n, const struct sohoa_record_info *info, char **out,
-                         struct sohoa_err *err);
+                         const struct sohoa_page_result *pages, const char *const *texts, size_t n,
+                         const struct sohoa_record_info *info, char **out, struct sohoa_err *err);
 
 #endif

@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#define SOHOA_VERSION "0.1.0"
+#define SOHOA_VERSION  "0.1.0"
 #define SOHOA_PRODUCER "sohoa " SOHOA_VERSION
 
 /* Fills up to n-1 static strings ("sohoa 0.1.0", "tesseract 5.3.0", …) and a NULL. */
