@@ -18,7 +18,7 @@ packages=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --tests) packages+=(libcmocka-dev poppler-utils qpdf libxml2-utils jq) ;;
+    --tests) packages+=(libcmocka-dev poppler-utils qpdf libxml2-utils jq time) ;;
     --bench) packages+=(ocrmypdf time poppler-utils gnuplot-nox) ;;
     *) echo "usage: $0 [--tests] [--bench]" >&2; exit 64 ;;
   esac

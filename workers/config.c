@@ -185,7 +185,9 @@ static int load_default_file(struct sohoa_config *cfg, const char *explicit_path
     const char *home = getenv("HOME");
     if (home) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/.config/sohoa/sohoa.conf", home);
+        int n = snprintf(path, sizeof path, "%s/.config/sohoa/sohoa.conf", home);
+        if (n < 0 || (size_t)n >= sizeof path)
+            return 0; /* no such file can exist */
         return sohoa_config_load_file(cfg, path, false, err);
     }
     return 0;
@@ -197,12 +199,16 @@ static int fill_derived(struct sohoa_config *cfg, struct sohoa_err *err)
     if (!cfg->data_dir && sohoa_config_set(cfg, "data-dir", "sohoa-data", err) < 0)
         return SOHOA_ENOMEM;
     if (!cfg->store_url) {
-        snprintf(buf, sizeof buf, "%s/objects", cfg->data_dir);
+        int n = snprintf(buf, sizeof buf, "%s/objects", cfg->data_dir);
+        if (n < 0 || (size_t)n >= sizeof buf)
+            return sohoa_err_set(err, SOHOA_EINVAL, false, "data-dir is too long");
         if (sohoa_config_set(cfg, "store", buf, err) < 0)
             return SOHOA_ENOMEM;
     }
     if (!cfg->catalog_url) {
-        snprintf(buf, sizeof buf, "sqlite:%s/catalog.sqlite", cfg->data_dir);
+        int n = snprintf(buf, sizeof buf, "sqlite:%s/catalog.sqlite", cfg->data_dir);
+        if (n < 0 || (size_t)n >= sizeof buf)
+            return sohoa_err_set(err, SOHOA_EINVAL, false, "data-dir is too long");
         if (sohoa_config_set(cfg, "catalog", buf, err) < 0)
             return SOHOA_ENOMEM;
     }

@@ -251,10 +251,21 @@ static int name_cmp(const struct dirent **a, const struct dirent **b)
     return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* dir + "/" + name into out; SOHOA_ELIMIT when it does not fit in PATH_MAX. */
+static int join_path(char out[PATH_MAX], const char *dir, const char *name, struct sohoa_err *err)
+{
+    int n = dir ? snprintf(out, PATH_MAX, "%s/%s", dir, name) : snprintf(out, PATH_MAX, "%s", name);
+    if (n < 0 || n >= PATH_MAX)
+        return sohoa_err_set(err, SOHOA_ELIMIT, false, "path is longer than %d bytes", PATH_MAX);
+    return 0;
+}
+
 static int read_meta(const char *dir, struct sohoa_dossier_meta *dm, struct sohoa_err *err)
 {
     char path[PATH_MAX];
-    snprintf(path, sizeof path, "%s/dossier.json", dir);
+    int rc = join_path(path, dir, "dossier.json", err);
+    if (rc < 0)
+        return rc;
     FILE *f = fopen(path, "rb");
     if (!f)
         return errno == ENOENT ? 0
@@ -263,10 +274,10 @@ static int read_meta(const char *dir, struct sohoa_dossier_meta *dm, struct soho
     char *buf = malloc(DOSSIER_JSON_MAX);
     size_t n = buf ? fread(buf, 1, DOSSIER_JSON_MAX, f) : 0;
     fclose(f);
-    int rc = !buf ? sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory")
-             : n == DOSSIER_JSON_MAX
-                 ? sohoa_err_set(err, SOHOA_ELIMIT, false, "dossier.json is over 1 MiB")
-                 : sohoa_dossier_meta_parse(buf, n, dm, err);
+    rc = !buf ? sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory")
+         : n == DOSSIER_JSON_MAX
+             ? sohoa_err_set(err, SOHOA_ELIMIT, false, "dossier.json is over 1 MiB")
+             : sohoa_dossier_meta_parse(buf, n, dm, err);
     free(buf);
     return rc;
 }
@@ -318,10 +329,9 @@ static void set_id(struct sohoa_dossier_meta *dm, const char *label)
     dm->id = strdup(slug);
 }
 
-static int ingest_dir(struct intake *in, const char *dir, int depth, struct sohoa_err *err);
-
-/* A dossier: files of `dir` (or the single file `only`), in name order. */
-static int ingest_dossier(struct intake *in, const char *dir, const char *only,
+/* A dossier: files of `dir` (or the single file `only`), in name order; sub-folders are
+ * dossiers of their own, at most 16 levels deep. */
+static int ingest_dossier(struct intake *in, const char *dir, const char *only, int depth,
                           struct sohoa_err *err)
 {
     int rc = 0;
@@ -370,16 +380,28 @@ static int ingest_dossier(struct intake *in, const char *dir, const char *only,
         char path[PATH_MAX];
         const char *name = only ? label : ents[i]->d_name;
         if (only) {
-            snprintf(path, sizeof path, "%s", only);
             const char *b = strrchr(only, '/');
             name = b ? b + 1 : only;
+            if (join_path(path, NULL, only, err) < 0) {
+                note(in, dm.id, name, err);
+                continue;
+            }
         } else {
             if (name[0] == '.' || strcmp(name, "dossier.json") == 0)
                 continue;
-            snprintf(path, sizeof path, "%s/%s", dir, name);
+            if (join_path(path, dir, name, &why) < 0) {
+                note(in, dm.id, name, &why);
+                in->stats->files_refused++;
+                continue;
+            }
             struct stat st;
             if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-                rc = ingest_dir(in, path, 1, err); /* a dossier inside a batch folder */
+                if (depth >= 16) {
+                    sohoa_err_set(&why, SOHOA_ELIMIT, false, "folders nested more than 16 deep");
+                    note(in, dm.id, name, &why);
+                    continue;
+                }
+                rc = ingest_dossier(in, path, NULL, depth + 1, err); /* a dossier in a batch */
                 continue;
             }
         }
@@ -399,13 +421,6 @@ out:
     return rc;
 }
 
-static int ingest_dir(struct intake *in, const char *dir, int depth, struct sohoa_err *err)
-{
-    if (depth > 16)
-        return sohoa_err_set(err, SOHOA_ELIMIT, false, "%s: folders nested more than 16 deep", dir);
-    return ingest_dossier(in, dir, NULL, err);
-}
-
 int sohoa_intake_paths(struct sohoa_runtime *rt, char *const *paths, int n, enum sohoa_lane lane,
                        sohoa_intake_note_fn note_fn, void *note_arg,
                        struct sohoa_intake_stats *stats, struct sohoa_err *err)
@@ -423,8 +438,8 @@ int sohoa_intake_paths(struct sohoa_runtime *rt, char *const *paths, int n, enum
             stats->files_refused++;
             continue;
         }
-        rc = S_ISDIR(st.st_mode) ? ingest_dir(&in, paths[i], 0, err)
-                                 : ingest_dossier(&in, NULL, paths[i], err);
+        rc = S_ISDIR(st.st_mode) ? ingest_dossier(&in, paths[i], NULL, 0, err)
+                                 : ingest_dossier(&in, NULL, paths[i], 0, err);
         if (rc < 0)
             return rc;
     }
