@@ -8,7 +8,8 @@
 # clean synthetic pages of vn-docs-clean (../shared/corpus). Anchors, each N-way parallel with
 # OMP_THREAD_LIMIT=1 like sohoa:
 #   tesseract CLI   one process per page image, `-l vie`, text + PDF output (xargs -P N)
-#   ocrmypdf        --jobs N on one PDF made of the same images (img2pdf, lossless)
+#   ocrmypdf        --jobs N on one PDF made of the same images (img2pdf, lossless): its default
+#                   output (PDF/A through Ghostscript) and --output-type pdf (ocrmypdf-pdf)
 # Rounds are interleaved (sohoa, tesseract, ocrmypdf, sohoa, …); the report shows the median and
 # the range of pages/s, peak RSS (max over rounds, /usr/bin/time) and the ratios.
 set -euo pipefail
@@ -53,7 +54,8 @@ for r in $(seq 1 "$rounds"); do
   timed sohoa "$r" "$build/sohoa" ingest --quiet --workers "$workers" --data-dir "$work/sohoa-data" "$work/pages"
   rm -rf "$work/tess"; mkdir -p "$work/tess"
   timed tesseract "$r" sh -c "ls '$work'/pages/*.png | xargs -P '$workers' -I{} sh -c 'tesseract \"\$1\" \"$work/tess/\$(basename \"\$1\" .png)\" -l vie txt pdf 2>/dev/null' _ {}"
-  timed ocrmypdf "$r" ocrmypdf --jobs "$workers" -l vie --output-type pdf --force-ocr "$work/pages.pdf" "$work/ocrmypdf.pdf"
+  timed ocrmypdf "$r" ocrmypdf --jobs "$workers" -l vie --force-ocr "$work/pages.pdf" "$work/ocrmypdf.pdf"
+  timed ocrmypdf-pdf "$r" ocrmypdf --jobs "$workers" -l vie --output-type pdf --force-ocr "$work/pages.pdf" "$work/ocrmypdf-pdf.pdf"
 done
 
 awk -v n="$n" -F'\t' '
@@ -67,5 +69,13 @@ awk -v n="$n" -F'\t' '
     }
     if (med["tesseract"]) printf "ratio sohoa / tesseract CLI: %.2fx\n", med["tesseract"] / med["sohoa"]
     if (med["ocrmypdf"]) printf "ratio sohoa / ocrmypdf:      %.2fx\n", med["ocrmypdf"] / med["sohoa"]
+    if (med["ocrmypdf-pdf"]) printf "ratio sohoa / ocrmypdf --output-type pdf: %.2fx\n", med["ocrmypdf-pdf"] / med["sohoa"]
   }' "$work/times.tsv" | tee "$work/report.txt"
+# where sohoa's time goes (its own per-stage timings, last round)
+jq -s '[.[].document.timings_ms] | {decode: (map(.decode) | add), clean: (map(.clean) | add),
+  ocr: (map(.ocr) | add), render: (map(.render) | add), store: (map(.store) | add),
+  index: (map(.index) | add), assemble: (map(.assemble) | add)}
+  | (to_entries | map(.value) | add) as $t | to_entries
+  | map("\(.key) \(.value / 1000 * 100 | round / 100) s (\(.value / $t * 1000 | round / 10) %)") | join(", ")' \
+  "$work"/sohoa-data/objects/docs/*/record.json | tr -d '"' | sed 's/^/sohoa stages: /' | tee -a "$work/report.txt"
 echo "pages: $n, workers: $workers, rounds: $rounds; raw timings in $work/times.tsv"

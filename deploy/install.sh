@@ -19,7 +19,7 @@ packages=(
 for arg in "$@"; do
   case "$arg" in
     --tests) packages+=(libcmocka-dev poppler-utils qpdf libxml2-utils jq time) ;;
-    --bench) packages+=(ocrmypdf time poppler-utils gnuplot-nox) ;;
+    --bench) packages+=(ocrmypdf img2pdf time bc jq poppler-utils) ;;
     *) echo "usage: $0 [--tests] [--bench]" >&2; exit 64 ;;
   esac
 done
