@@ -12,7 +12,8 @@ bool sohoa_objstore_key_ok(const char *key)
     for (const char *p = key;; p++) {
         if (*p == '/' || *p == '\0') {
             size_t n = (size_t)(p - seg);
-            if (n == 0 || (n == 1 && seg[0] == '.') || (n == 2 && seg[0] == '.' && seg[1] == '.'))
+            if (n == 0 || n > SOHOA_KEY_SEGMENT_MAX || (n == 1 && seg[0] == '.') ||
+                (n == 2 && seg[0] == '.' && seg[1] == '.'))
                 return false;
             if (*p == '\0')
                 return true;

@@ -46,7 +46,12 @@ struct sohoa_objstore {
 int sohoa_objstore_open(const char *url, struct sohoa_objstore **out, struct sohoa_err *err);
 void sohoa_objstore_free(struct sohoa_objstore **store);
 
-/* True when `key` is a well-formed key (non-empty segments of [A-Za-z0-9._-], no "." or ".."). */
+/* A key segment's longest length: leaves room in a file name (255 bytes) for the directory
+ * backend's temporary suffix. */
+#define SOHOA_KEY_SEGMENT_MAX 200
+
+/* True when `key` is a well-formed key: at most 1024 bytes of non-empty segments of
+ * [A-Za-z0-9._-], each at most SOHOA_KEY_SEGMENT_MAX bytes, no "." or "..". */
 bool sohoa_objstore_key_ok(const char *key);
 
 /* Convenience wrappers that validate the key, then call the backend. */

@@ -194,6 +194,10 @@ static int dir_get_mem(void *be, const char *key, size_t max_len, uint8_t **data
         rc = io_err(err, "cannot open object", key);
         goto out;
     }
+    if (!S_ISREG(st.st_mode)) { /* a key prefix (directory) is not an object */
+        rc = sohoa_err_set(err, SOHOA_ENOTFOUND, false, "no object %s", key);
+        goto out;
+    }
     if ((uint64_t)st.st_size > max_len) {
         rc = sohoa_err_set(err, SOHOA_ELIMIT, false, "object %s is %lld bytes, over %zu", key,
                            (long long)st.st_size, max_len);
@@ -234,8 +238,11 @@ static int dir_get_file(void *be, const char *key, char **path, bool *is_temp,
     char *p = join(be, key);
     if (!p)
         return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
-    if (access(p, R_OK) < 0) {
-        int rc = io_err(err, "cannot read object", key);
+    struct stat st = {0};
+    if (stat(p, &st) < 0 || !S_ISREG(st.st_mode) || access(p, R_OK) < 0) {
+        int rc = S_ISDIR(st.st_mode)
+                     ? sohoa_err_set(err, SOHOA_ENOTFOUND, false, "no object %s", key)
+                     : io_err(err, "cannot read object", key);
         free(p);
         return rc;
     }
@@ -249,13 +256,13 @@ static int dir_stat(void *be, const char *key, bool *exists, uint64_t *size, str
     char *p = join(be, key);
     if (!p)
         return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
-    struct stat st;
+    struct stat st = {0};
     int rc = 0;
-    if (stat(p, &st) == 0) {
+    if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
         *exists = true;
         if (size)
             *size = (uint64_t)st.st_size;
-    } else if (errno != ENOENT) {
+    } else if (errno != ENOENT && errno != ENOTDIR && !S_ISDIR(st.st_mode)) {
         rc = io_err(err, "cannot stat object", key);
     }
     free(p);

@@ -57,9 +57,14 @@ int sohoa_cli_ingest(int argc, char **argv)
     }
     char **paths = argv + 1;
     int n = 0;
+    bool only_paths = false;
     for (int i = 0; i < rest; i++) {
         const char *a = argv[1 + i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+        if (only_paths) {
+            paths[n++] = argv[1 + i];
+        } else if (!strcmp(a, "--")) {
+            only_paths = true;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             goto out;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {

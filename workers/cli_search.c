@@ -1,4 +1,5 @@
 /* cli_search.c — `sohoa search QUERY`: find pages by words, with or without diacritics. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,9 +49,16 @@ int sohoa_cli_search(int argc, char **argv)
         code = SOHOA_EXIT_USAGE;
         goto out;
     }
+    bool only_words = false;
     for (int i = 1; i <= rest; i++) {
         const char *a = argv[i];
         const char **slot = NULL;
+        if (!only_words && !strcmp(a, "--")) {
+            only_words = true;
+            continue;
+        }
+        if (only_words)
+            goto word;
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             usage(stdout);
             goto out;
@@ -80,6 +88,7 @@ int sohoa_cli_search(int argc, char **argv)
             code = SOHOA_EXIT_USAGE;
             goto out;
         }
+    word:;
         int w = snprintf(query + qlen, sizeof query - qlen, "%s%s", qlen ? " " : "", a);
         if (w < 0 || (size_t)w >= sizeof query - qlen) {
             fprintf(stderr, "sohoa search: query too long\n");

@@ -36,6 +36,12 @@ int sohoa_cli_show(int argc, char **argv)
         code = SOHOA_EXIT_USAGE;
         goto out;
     }
+    if (rest == 2 && !strcmp(argv[1], "--")) { /* sohoa show -- -odd-id */
+        argv[1] = argv[2];
+        rest = 1;
+    } else if (rest == 1 && !strcmp(argv[1], "--")) {
+        rest = 0;
+    }
     if (rest != 1 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
         usage(rest == 1 ? stdout : stderr);
         code = rest == 1 ? SOHOA_EXIT_OK : SOHOA_EXIT_USAGE;

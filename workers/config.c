@@ -31,10 +31,12 @@ static const struct key keys[] = {
     {"archive-dpi", K_INT, OFF(archive_dpi), 100, 1200,
      "resolution a PDF page's image is archived at (it is OCR'd at ocr-dpi)"},
     {"queue-capacity", K_INT, OFF(queue_capacity), 1, 1 << 20, "page jobs waiting at most"},
-    {"max-file-bytes", K_U64, OFF(limits.max_file_bytes), 1, 1LL << 50, "largest input file"},
-    {"max-pages-per-file", K_INT, OFF(limits.max_pages_per_file), 1, 1000000,
-     "most pages per file"},
-    {"max-page-pixels", K_U64, OFF(limits.max_page_pixels), 1, 1LL << 40, "largest page, pixels"},
+    {"max-file-bytes", K_U64, OFF(limits.max_file_bytes), 0, 1LL << 50,
+     "largest input file (0: no limit)"},
+    {"max-pages-per-file", K_INT, OFF(limits.max_pages_per_file), 0, 1000000,
+     "most pages per file (0: no limit)"},
+    {"max-page-pixels", K_U64, OFF(limits.max_page_pixels), 0, 1LL << 40,
+     "largest page in pixels (0: no limit)"},
     {"page-timeout-ms", K_INT, OFF(limits.page_timeout_ms), 0, 3600000, "OCR deadline per page"},
     {"ocr-dpi", K_INT, OFF(limits.ocr_dpi), 72, 1200, "resolution pages are OCR'd at"},
     {"max-dpi-before-reduce", K_INT, OFF(limits.max_dpi_before_reduce), 72, 4800,
@@ -238,8 +240,9 @@ int sohoa_config_from_args(struct sohoa_config *cfg, int argc, char **argv, int 
     bool only_args = false;
     for (int i = 1; i < argc; i++) {
         char *a = argv[i];
-        if (!only_args && strcmp(a, "--") == 0) {
+        if (!only_args && strcmp(a, "--") == 0) { /* kept: the subcommand needs it too */
             only_args = true;
+            argv[1 + kept++] = a;
             continue;
         }
         if (only_args || strncmp(a, "--", 2) != 0) {

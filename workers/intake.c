@@ -29,9 +29,14 @@ struct intake {
 
 void sohoa_slug(const char *label, char *out, size_t outsz)
 {
-    char *folded = NULL;
+    char *canon = NULL, *folded = NULL;
     out[0] = '\0';
-    if (vn_fold(label, &folded, NULL) < 0)
+    /* any bytes (NFD from macOS, invalid UTF-8) → canonical → folded */
+    int rc = vn_normalize(label, strlen(label), &canon, NULL);
+    if (rc == 0)
+        rc = vn_fold(canon, &folded, NULL);
+    free(canon);
+    if (rc < 0)
         return;
     size_t n = 0;
     bool dash = false;
@@ -62,8 +67,8 @@ static const char *mime_of(const char *format)
     static const struct {
         const char *fmt, *mime;
     } map[] = {{"pdf", "application/pdf"}, {"tiff", "image/tiff"}, {"jpeg", "image/jpeg"},
-               {"png", "image/png"},       {"webp", "image/webp"}, {"jp2", "image/jp2"},
-               {"heif", "image/heif"},     {"gif", "image/gif"},   {"bmp", "image/bmp"}};
+               {"png", "image/png"},       {"webp", "image/webp"}, {"jp2k", "image/jp2"},
+               {"heif", "image/heif"},     {"gif", "image/gif"},   {"jxl", "image/jxl"}};
     for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
         if (strcmp(map[i].fmt, format) == 0)
             return map[i].mime;

@@ -18,6 +18,7 @@ struct sohoa_pool {
     int ready;
     int failed;
     bool quit_early;
+    int first_rc;
     struct sohoa_err first_err;
     struct sohoa_queue *q;
     const struct sohoa_pool_ops *ops;
@@ -36,8 +37,10 @@ static void *worker_main(void *arg)
 
     pthread_mutex_lock(&p->mu);
     if (rc < 0) {
-        if (p->failed++ == 0)
+        if (p->failed++ == 0) {
+            p->first_rc = rc;
             p->first_err = err;
+        }
     } else {
         p->ready++;
     }
@@ -93,7 +96,10 @@ int sohoa_pool_start(int n, struct sohoa_queue *q, const struct sohoa_pool_ops *
         if (p->failed > 0) {
             if (err)
                 *err = p->first_err;
-            rc = p->first_err.code ? p->first_err.code : SOHOA_EBACKEND;
+            rc = p->first_rc;
+            if (err && !err->msg[0])
+                sohoa_err_set(err, rc, false, "a worker thread could not start (%s)",
+                              sohoa_status_name(rc));
         }
         pthread_mutex_unlock(&p->mu);
     }

@@ -2,6 +2,7 @@
 #include "workers/record.h"
 
 #include <jansson.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,12 @@ static int nomem(struct sohoa_err *err)
 static void put_str(json_t *o, const char *key, const char *s)
 {
     json_object_set_new(o, key, s ? json_string(s) : json_null());
+}
+
+/* A JSON number, or null for NaN and infinities (jansson refuses them). */
+static json_t *put_real(double v)
+{
+    return isfinite(v) ? json_real(v) : json_null();
 }
 
 static int dump(json_t *root, char **out, struct sohoa_err *err)
@@ -66,8 +73,13 @@ static bool is_iso_date(const char *s)
     for (int i = 0; i < 10; i++)
         if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
             return false;
+    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
     int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-    return m >= 1 && m <= 12 && d >= 1 && d <= 31;
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1)
+        return false;
+    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    return d <= days[m - 1] + (m == 2 && leap);
 }
 
 int sohoa_dossier_meta_parse(const char *json, size_t len, struct sohoa_dossier_meta *meta,
@@ -261,8 +273,14 @@ void sohoa_manifest_release(struct sohoa_manifest *m)
 
 static json_t *ms_obj(const struct sohoa_stage_ms *t)
 {
-    return json_pack("{s:f,s:f,s:f,s:f,s:f,s:f}", "decode", t->decode, "clean", t->clean, "ocr",
-                     t->ocr, "render", t->render, "store", t->store, "index", t->index);
+    json_t *o = json_object();
+    json_object_set_new(o, "decode", put_real(t->decode));
+    json_object_set_new(o, "clean", put_real(t->clean));
+    json_object_set_new(o, "ocr", put_real(t->ocr));
+    json_object_set_new(o, "render", put_real(t->render));
+    json_object_set_new(o, "store", put_real(t->store));
+    json_object_set_new(o, "index", put_real(t->index));
+    return o;
 }
 
 static json_t *page_obj(const struct sohoa_page_result *p)
@@ -280,10 +298,10 @@ static json_t *page_obj(const struct sohoa_page_result *p)
     }
     json_object_set_new(o, "width", json_integer(p->width));
     json_object_set_new(o, "height", json_integer(p->height));
-    json_object_set_new(o, "dpi", json_real(p->dpi));
+    json_object_set_new(o, "dpi", put_real(p->dpi));
     json_object_set_new(o, "rotation", json_integer(p->rotation));
-    json_object_set_new(o, "skew", json_real(p->skew));
-    json_object_set_new(o, "mean_conf", json_real(p->mean_conf));
+    json_object_set_new(o, "skew", put_real(p->skew));
+    json_object_set_new(o, "mean_conf", put_real(p->mean_conf));
     json_object_set_new(o, "words", json_integer(p->n_words));
     put_str(o, "image", p->image);
     json_object_set_new(o, "timings_ms", ms_obj(&p->ms));
@@ -374,7 +392,7 @@ int sohoa_record_to_json(const struct sohoa_manifest *m, const struct sohoa_doss
     }
     json_object_set_new(doc, "pages", arr);
     json_t *timings = ms_obj(&sum);
-    json_object_set_new(timings, "assemble", json_real(info->assemble_ms));
+    json_object_set_new(timings, "assemble", put_real(info->assemble_ms));
     json_object_set_new(doc, "timings_ms", timings);
     json_t *versions = json_array();
     for (size_t i = 0; i < sizeof info->versions / sizeof info->versions[0] && info->versions[i];
