@@ -104,12 +104,7 @@ int sohoa_pool_start(int n, struct sohoa_queue *q, const struct sohoa_pool_ops *
         pthread_mutex_unlock(&p->mu);
     }
     if (rc < 0) {
-        for (int i = 0; i < p->started; i++)
-            pthread_join(p->threads[i], NULL);
-        pthread_cond_destroy(&p->cv);
-        pthread_mutex_destroy(&p->mu);
-        free(p->threads);
-        free(p);
+        sohoa_pool_join(&p); /* the started threads saw the failure and are quitting */
         return rc;
     }
     *out = p;

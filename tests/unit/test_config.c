@@ -2,8 +2,7 @@
  * from data-dir, sohoa_config_set's checks, config-file syntax, where the file is found, the
  * precedence file < environment < flags, both flag forms, `--`, and the pass-through of other
  * arguments. Each test runs in a fresh temporary directory (also its $HOME) with every SOHOA_*
- * variable removed, so the developer's own settings never leak in. Set SOHOA_RUN_KNOWN_BUGS=1 to
- * run the test skipped because of a reported bug.
+ * variable removed, so the developer's own settings never leak in.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <setjmp.h>
@@ -27,15 +26,6 @@
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Read once in main: the tests clear every SOHOA_* variable. */
-static bool run_known_bugs;
-
-#define KNOWN_BUG(what)                                                                            \
-    do {                                                                                           \
-        if (!run_known_bugs) {                                                                     \
-            print_message("[  SKIP    ] known bug: %s\n", what);                                   \
-            skip();                                                                                \
-        }                                                                                          \
-    } while (0)
 
 extern char **environ;
 
@@ -741,7 +731,6 @@ int main(void)
 {
     if (!getcwd(start_cwd, sizeof start_cwd))
         return 1;
-    run_known_bugs = getenv("SOHOA_RUN_KNOWN_BUGS") != NULL;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_defaults, setup, teardown),
         cmocka_unit_test_setup_teardown(test_derived_urls, setup, teardown),

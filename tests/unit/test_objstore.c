@@ -5,8 +5,7 @@
  * given as a file:// URL. Set SOHOA_TEST_OBJSTORE_URL (e.g. s3://bucket/prefix) to run the same
  * cases against another backend as well; cases that look at the files under the root (no temporary
  * files left, nothing written outside the root) are skipped there.
- * Each case gets a fresh store at <base>/<pid>-<n>/root. Set SOHOA_RUN_KNOWN_BUGS=1 to run the
- * cases that are skipped because of a reported bug.
+ * Each case gets a fresh store at <base>/<pid>-<n>/root.
  */
 #define _XOPEN_SOURCE 700 /* nftw */
 #include <setjmp.h>
@@ -31,15 +30,6 @@
 #include "storage/objstore.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-/* A test that shows a reported bug: skipped unless SOHOA_RUN_KNOWN_BUGS is set. */
-#define KNOWN_BUG(what)                                                                            \
-    do {                                                                                           \
-        if (!getenv("SOHOA_RUN_KNOWN_BUGS")) {                                                     \
-            print_message("[  SKIP    ] known bug: %s\n", what);                                   \
-            skip();                                                                                \
-        }                                                                                          \
-    } while (0)
 
 /* ---- backends and fixtures ---------------------------------------------------------------- */
 

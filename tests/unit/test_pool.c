@@ -1,8 +1,7 @@
 /* test_pool.c — the worker pool (workers/pool.h): each thread builds its context once and
  * releases it once on the same thread, every job runs exactly once with its own thread's context,
  * a failing thread_init makes start fail with that error and leaves no thread running and no job
- * taken, and join after close waits for the drain. Set SOHOA_RUN_KNOWN_BUGS=1 to run the test
- * skipped because of a reported bug.
+ * taken, and join after close waits for the drain.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,14 +21,6 @@
 #include "workers/pool.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-#define KNOWN_BUG(what)                                                                            \
-    do {                                                                                           \
-        if (!getenv("SOHOA_RUN_KNOWN_BUGS")) {                                                     \
-            print_message("[  SKIP    ] known bug: %s\n", what);                                   \
-            skip();                                                                                \
-        }                                                                                          \
-    } while (0)
 
 enum { MAX_JOBS = 5000, MAX_THREADS = 16 };
 

@@ -7,7 +7,7 @@
  *     which is itself shown to reject broken records;
  *   - sohoa_slug (workers/intake.h), which makes the dossier ids: a table of labels, and every
  *     slug matches the schema's pattern for a dossier id.
- * Set SOHOA_RUN_KNOWN_BUGS=1 to run the tests skipped because of a reported bug.
+ *
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -26,14 +26,6 @@
 #include "workers/record.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-#define KNOWN_BUG(what)                                                                            \
-    do {                                                                                           \
-        if (!getenv("SOHOA_RUN_KNOWN_BUGS")) {                                                     \
-            print_message("[  SKIP    ] known bug: %s\n", what);                                   \
-            skip();                                                                                \
-        }                                                                                          \
-    } while (0)
 
 #define SCHEMA_PATH SOHOA_SOURCE_DIR "/models/record.schema.json"
 #define DOC_ID      "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
