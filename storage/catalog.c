@@ -6,6 +6,8 @@
  */
 #include "storage/catalog.h"
 
+#include "pipeline/validate.h"
+
 #include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,31 +203,10 @@ static int check_doc_id(const char *s, struct sohoa_err *err)
     return 0;
 }
 
-static int digits(const char *s, int n)
-{
-    int v = 0;
-    for (int i = 0; i < n; i++) {
-        if (s[i] < '0' || s[i] > '9')
-            return -1;
-        v = v * 10 + (s[i] - '0');
-    }
-    return v;
-}
-
 /* NULL is fine (unknown); otherwise a real calendar date written YYYY-MM-DD. */
 static int check_date(const char *what, const char *s, struct sohoa_err *err)
 {
-    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (!s)
-        return 0;
-    int y = -1, m = -1, d = -1;
-    if (strnlen(s, 11) == 10 && s[4] == '-' && s[7] == '-') {
-        y = digits(s, 4);
-        m = digits(s + 5, 2);
-        d = digits(s + 8, 2);
-    }
-    bool leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
-    if (y < 0 || m < 1 || m > 12 || d < 1 || d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
+    if (s && !sohoa_iso_date_valid(s))
         return sohoa_err_set(err, SOHOA_EINVAL, false, "%s \"%.16s\" is not a YYYY-MM-DD date",
                              what, s);
     return 0;

@@ -1,6 +1,8 @@
 /* record.c — JSON in and out of sohoa (the only file including jansson; see record.h). */
 #include "workers/record.h"
 
+#include "pipeline/validate.h"
+
 #include <jansson.h>
 #include <math.h>
 #include <stddef.h>
@@ -66,22 +68,6 @@ static int get_str(json_t *o, const char *key, char **dst, const char *what, str
     return 0;
 }
 
-static bool is_iso_date(const char *s)
-{
-    if (strlen(s) != 10 || s[4] != '-' || s[7] != '-')
-        return false;
-    for (int i = 0; i < 10; i++)
-        if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
-            return false;
-    int y = (s[0] - '0') * 1000 + (s[1] - '0') * 100 + (s[2] - '0') * 10 + (s[3] - '0');
-    int m = (s[5] - '0') * 10 + (s[6] - '0'), d = (s[8] - '0') * 10 + (s[9] - '0');
-    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    if (m < 1 || m > 12 || d < 1)
-        return false;
-    bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    return d <= days[m - 1] + (m == 2 && leap);
-}
-
 int sohoa_dossier_meta_parse(const char *json, size_t len, struct sohoa_dossier_meta *meta,
                              struct sohoa_err *err)
 {
@@ -106,7 +92,7 @@ int sohoa_dossier_meta_parse(const char *json, size_t len, struct sohoa_dossier_
         if ((rc = get_str(root, fields[i].key, (char **)((char *)meta + fields[i].off),
                           "dossier.json", err)) < 0)
             goto out;
-    if (meta->received_date && !is_iso_date(meta->received_date)) {
+    if (meta->received_date && !sohoa_iso_date_valid(meta->received_date)) {
         rc = sohoa_err_set(err, SOHOA_EFORMAT, false,
                            "dossier.json: \"received_date\" must be YYYY-MM-DD, not \"%s\"",
                            meta->received_date);
