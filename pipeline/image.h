@@ -19,12 +19,13 @@
 struct sohoa_image {
     int width;
     int height;
-    int bands;       /* 1 = 8-bit grey, 3 = 8-bit sRGB (interleaved RGB) */
-    size_t stride;   /* bytes per row, >= width * bands */
-    uint8_t *pixels; /* owned */
-    double xres;     /* dots per inch, 0 when unknown */
-    double yres;     /* dots per inch, 0 when unknown */
-    bool bilevel;    /* source was 1-bit: every pixel is 0 or 255 */
+    int bands;        /* 1 = 8-bit grey, 3 = 8-bit sRGB (interleaved RGB) */
+    size_t stride;    /* bytes per row, >= width * bands */
+    uint8_t *pixels;  /* owned */
+    double xres;      /* dots per inch, 0 when unknown */
+    double yres;      /* dots per inch, 0 when unknown */
+    bool bilevel;     /* source was 1-bit: every pixel is 0 or 255 */
+    bool dpi_assumed; /* the file gave no plausible resolution: xres/yres are an assumption */
 };
 
 /* Allocate a zeroed image of the given geometry (stride = width * bands). `img` is overwritten. */

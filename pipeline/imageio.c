@@ -766,8 +766,10 @@ static int apply_resolution(struct sohoa_image *img, double xdpi, double ydpi,
                             const struct sohoa_limits *lim, const struct deadline *dl, int page,
                             const char *path, struct sohoa_err *err)
 {
-    if (!dpi_plausible(xdpi, ydpi))
+    if (!dpi_plausible(xdpi, ydpi)) {
         xdpi = ydpi = ASSUMED_DPI;
+        img->dpi_assumed = true;
+    }
     double target = xdpi > ydpi ? xdpi : ydpi;
     if (lim->max_dpi_before_reduce > 0 && target > lim->max_dpi_before_reduce)
         target = lim->ocr_dpi > 0 ? lim->ocr_dpi : ASSUMED_DPI;

@@ -64,25 +64,46 @@ struct seg {
     bool in_band;
 };
 
+/* Mean confidence (weighted by characters) of the line starting at word i; *end gets the index
+ * after it and *chars its characters. */
+static double line_conf(const struct sohoa_rawpage *rp, size_t i, size_t *end, double *chars)
+{
+    size_t j = i;
+    double sum = 0, wsum = 0;
+    while (j < rp->n && rp->v[j].tline == rp->v[i].tline) {
+        sum += rp->v[j].w.conf * rp->v[j].ncp;
+        wsum += rp->v[j].ncp;
+        j++;
+    }
+    *end = j;
+    *chars = wsum;
+    return wsum > 0 ? sum / wsum : 100.0;
+}
+
+/* Drops low-confidence lines — unless they hold most of the page's text: then the page is hard
+ * to read (a faint scan, a single line image), not a clean page with a seal on it, and dropping
+ * would lose the text itself. */
 static void drop_noise_lines(struct sohoa_rawpage *rp, double min_conf)
 {
+    double noise_chars = 0, all_chars = 0, chars;
+    size_t end;
+    for (size_t i = 0; i < rp->n; i = end) {
+        double c = line_conf(rp, i, &end, &chars);
+        all_chars += chars;
+        if (c < min_conf)
+            noise_chars += chars;
+    }
+    if (noise_chars == 0 || noise_chars * 2 > all_chars)
+        return;
     size_t keep = 0;
-    for (size_t i = 0; i < rp->n;) {
-        size_t j = i;
-        double sum = 0, wsum = 0;
-        while (j < rp->n && rp->v[j].tline == rp->v[i].tline) {
-            sum += rp->v[j].w.conf * rp->v[j].ncp;
-            wsum += rp->v[j].ncp;
-            j++;
-        }
-        bool noise = wsum > 0 && sum / wsum < min_conf;
-        for (size_t k = i; k < j; k++) {
+    for (size_t i = 0; i < rp->n; i = end) {
+        bool noise = line_conf(rp, i, &end, &chars) < min_conf;
+        for (size_t k = i; k < end; k++) {
             if (noise)
                 free(rp->v[k].w.text);
             else
                 rp->v[keep++] = rp->v[k];
         }
-        i = j;
     }
     rp->n = keep;
 }

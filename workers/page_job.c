@@ -160,6 +160,7 @@ static int process(struct sohoa_runtime *rt, struct sohoa_ocr *ocr, const struct
     t = now_ms();
     if ((rc = sohoa_clean_page(&w->img, &rt->clean, &w->clean, err)) < 0)
         return rc;
+    bool dpi_assumed = w->img.dpi_assumed;
     sohoa_image_release(&w->img);
     res->ms.clean = now_ms() - t;
     res->width = w->clean.archive.width;
@@ -170,6 +171,10 @@ static int process(struct sohoa_runtime *rt, struct sohoa_ocr *ocr, const struct
 
     t = now_ms();
     if (!w->clean.blank) {
+        /* An assumed resolution is not told to Tesseract: it then estimates one from the text
+         * itself, which reads small print (a photographed line, a tiny scan) far better. */
+        if (dpi_assumed)
+            w->clean.ocr.xres = w->clean.ocr.yres = 0;
         rc = sohoa_ocr_page(ocr, &w->clean.ocr, rt->cfg->limits.page_timeout_ms, &w->ocr, err);
         if (rc < 0)
             return rc;
