@@ -5,6 +5,9 @@
 #   deploy/install.sh            build tools, libraries, Tesseract + Vietnamese data, fonts
 #   deploy/install.sh --tests    + what the test suite uses (cmocka, poppler-utils, qpdf)
 #   deploy/install.sh --bench    + the anchors the benchmarks compare against (ocrmypdf, time)
+#   deploy/install.sh --integration
+#                                + node and npm, which install the test servers (s3rver) that the
+#                                  integration tests start (cmake -DSOHOA_INTEGRATION_TESTS=ON)
 #
 # Runs apt-get as root (or through sudo when not root).
 set -euo pipefail
@@ -13,14 +16,15 @@ packages=(
   build-essential cmake pkg-config
   libtesseract-dev tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd
   libleptonica-dev libvips-dev libglib2.0-dev
-  libsqlite3-dev libjansson-dev libutf8proc-dev
+  libsqlite3-dev libjansson-dev libutf8proc-dev libs3-dev
   fonts-dejavu-core fonts-liberation2
 )
 for arg in "$@"; do
   case "$arg" in
     --tests) packages+=(libcmocka-dev poppler-utils qpdf libxml2-utils jq time) ;;
-    --bench) packages+=(ocrmypdf img2pdf time bc jq poppler-utils) ;;
-    *) echo "usage: $0 [--tests] [--bench]" >&2; exit 64 ;;
+    --bench) packages+=(ocrmypdf img2pdf time bc jq poppler-utils gnuplot-nox python3-pil) ;;
+    --integration) packages+=(nodejs npm) ;;
+    *) echo "usage: $0 [--tests] [--bench] [--integration]" >&2; exit 64 ;;
   esac
 done
 

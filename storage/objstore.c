@@ -42,11 +42,14 @@ int sohoa_objstore_open(const char *url, struct sohoa_objstore **out, struct soh
     }
     if (strncmp(url, "file://", 7) == 0) {
         rc = sohoa_objstore_dir_open(url + 7, &s->be, &s->ops, err);
+    } else if (strncmp(url, "s3://", 5) == 0) {
+        rc = sohoa_objstore_s3_open(url + 5, &s->be, &s->ops, err);
     } else if (strstr(url, "://") == NULL) {
         rc = sohoa_objstore_dir_open(url, &s->be, &s->ops, err);
     } else {
         rc = sohoa_err_set(err, SOHOA_EINVAL, false,
-                           "unsupported object store URL '%s' (this build knows file://)", url);
+                           "unsupported object store URL '%s' (this build knows file:// and s3://)",
+                           url);
     }
     if (rc < 0)
         goto out;

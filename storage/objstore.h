@@ -2,7 +2,8 @@
  *
  * A backend is a versioned table of function pointers chosen from a URL scheme:
  *   file:///abs/dir  or a bare path  → a directory tree (objstore_dir.c), the embedded default;
- *   s3://bucket/prefix               → S3/MinIO (a later backend).
+ *   s3://bucket/prefix               → S3/MinIO (objstore_s3.c; endpoint and credentials come
+ *                                      from SOHOA_S3_* environment variables, never the URL).
  * Keys are relative, '/'-separated, made of [A-Za-z0-9._-] segments; never derived from user file
  * names (see workers/layout.h for the key layout). Writes are atomic: a reader sees the whole
  * object or none. Putting an existing key replaces it (upsert), which makes redelivered jobs safe.
@@ -71,5 +72,9 @@ int sohoa_obj_stat(struct sohoa_objstore *s, const char *key, bool *exists, uint
 /* Backend constructors (used by sohoa_objstore_open). */
 int sohoa_objstore_dir_open(const char *root, void **be, const struct sohoa_objstore_ops **ops,
                             struct sohoa_err *err);
+/* `location` is the URL after "s3://": "bucket[/prefix]". Checks the bucket and the credentials
+ * with one request, so a missing bucket or refused credentials fail here. */
+int sohoa_objstore_s3_open(const char *location, void **be, const struct sohoa_objstore_ops **ops,
+                           struct sohoa_err *err);
 
 #endif
