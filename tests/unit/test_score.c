@@ -9,6 +9,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/support.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -219,22 +221,6 @@ static void test_random_against_full_table(void **state)
 
 /* ---- long pages and the real ground truth -------------------------------------------------- */
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)size + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    buf[size] = '\0';
-    *len = (size_t)size;
-    return buf;
-}
 
 /* Every ground-truth page of vn-docs against a copy with all diacritics stripped (case kept):
  * each changed code point is one diacritic substitution, each word holding one is one word edit. */
@@ -256,7 +242,7 @@ static void test_ground_truth(void **state)
         char path[2048];
         snprintf(path, sizeof path, "%s/%s", dirpath, e->d_name);
         size_t len = 0;
-        char *gt = read_file(path, &len);
+        char *gt = test_read_file(path, &len);
         char *form = NULL, *plain = NULL;
         assert_int_equal(sohoa_score_text_form(gt, len, &form, NULL), 0);
         uint32_t *cps = NULL;
@@ -309,7 +295,7 @@ static void test_long_page(void **state)
     size_t len = 0;
     char path[1024];
     snprintf(path, sizeof path, "%s/text/udhr_vi/udhr_vi.txt", SOHOA_CORPUS_DIR);
-    char *text = read_file(path, &len);
+    char *text = test_read_file(path, &len);
     char *form = NULL;
     assert_int_equal(sohoa_score_text_form(text, len, &form, NULL), 0);
     uint32_t *cps = NULL;

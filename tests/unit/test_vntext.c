@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "tests/unit/support.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -222,22 +224,6 @@ static void test_sanitize_label(void **state)
 
 /* ---- corpus checks -------------------------------------------------------------------------- */
 
-static char *read_file(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)size + 1);
-    assert_non_null(buf);
-    assert_int_equal(fread(buf, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
-    buf[size] = '\0';
-    *len = (size_t)size;
-    return buf;
-}
 
 static const char *const corpus_files[] = {
     "text/udhr_vi/udhr_vi.txt",
@@ -260,7 +246,7 @@ static size_t for_each_corpus_line(void (*fn)(const char *line, size_t len, void
         char path[1024];
         snprintf(path, sizeof path, "%s/%s", SOHOA_CORPUS_DIR, corpus_files[f]);
         size_t len = 0;
-        char *text = read_file(path, &len);
+        char *text = test_read_file(path, &len);
         /* JSON lines: an escaped newline would glue "\nTòa" into one non-syllable token */
         if (strstr(path, ".jsonl"))
             for (char *p = strstr(text, "\\n"); p; p = strstr(p, "\\n"))
