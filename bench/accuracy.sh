@@ -28,9 +28,9 @@ set_lines "$sets/lines-clean" clean "$(pick 5 20)"
 set_lines "$sets/lines-noisy" noisy "$(pick 5 20)"
 set_lines "$sets/lines-hard" hard "$(pick 5 30)"
 g=$(pick 2 10)
-set_link "$sets/gen-mild" "$(gen_cached acc-mild "$g" 21 --damage mild --format jpeg)" "$g"
-set_link "$sets/gen-heavy" "$(gen_cached acc-heavy "$g" 22 --damage heavy --format jpeg)" "$g"
-set_link "$sets/gen-stamp" "$(gen_cached acc-stamp "$g" 23 --header --title "QUYẾT ĐỊNH" \
+set_link "$sets/gen-mild" "$(gen_cached "acc-mild-$g" "$g" 21 --damage mild --format jpeg)" "$g"
+set_link "$sets/gen-heavy" "$(gen_cached "acc-heavy-$g" "$g" 22 --damage heavy --format jpeg)" "$g"
+set_link "$sets/gen-stamp" "$(gen_cached "acc-stamp-$g" "$g" 23 --header --title "QUYẾT ĐỊNH" \
   --stamp --uneven --format jpeg)" "$g"
 subsets=$(cd "$sets" && ls -d real synth-* clean lines-* gen-*)
 dirs=()

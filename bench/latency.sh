@@ -42,7 +42,7 @@ defaults), queues a bulk dossier of $bulk_n generated A4 pages (300 dpi, mild da
 bulk lane from a thread of its own, waits until every worker is busy, then submits $n other such
 pages one at a time on the interactive lane, one every 2 s. Time to result: from the intake call
 (hashing and storing the original included) until \`sohoa_catalog_progress\` reports the document
-done (polled every millisecond).
+done (polled every 5 ms).
 
 | samples | p50 | p95 | max | bulk pages done meanwhile |
 |---|---|---|---|---|

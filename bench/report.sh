@@ -23,25 +23,35 @@ cer_ok() {
   awk -v s="$(get cer_all_sohoa)" -v t="$(get cer_all_tesseract)" -v o="$(get cer_all_ocrmypdf)" \
     'BEGIN { exit !(s < t && s < o) }' && echo "met" || echo "**NOT met**"
 }
-commit=$(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo unknown)
-dirty=$(git -C "$root" status --porcelain 2>/dev/null | wc -l)
+# one row per part, the last measurement of each (a part re-measured with run.sh --rerun says so)
+parts_table() {
+  awk -F'\t' '$1 == "part" { if (($2 in when)) again[$2] = 1; when[$2] = $3; secs[$2] = $4
+      lb[$2] = $5; la[$2] = $6; c[$2] = $7; if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 } }
+    END { for (i = 1; i <= n; i++) { k = order[i]
+            printf "| %s%s | %s | %.1f | %s / %s | %s |\n", k, again[k] ? " (re-measured)" : "",
+                   when[k], secs[k] / 60, lb[k], la[k], c[k] } }' "$out/data/run.tsv"
+}
 secs=$(get seconds)
 
 {
   cat <<EOF
 # sohoa benchmark report
 
-Written by \`bench/run.sh$(quick && echo " --quick")\` on $(date -u '+%Y-%m-%d %H:%M UTC'), $mode mode, in $((secs / 60)) min $((secs % 60)) s
-(parts: $(get parts)). Every figure below comes from this one run; speeds are compared as ratios
-measured side by side, because absolute times drift on this shared machine.
+Written by \`bench/run.sh$(quick && echo " --quick")\` ($mode mode) on $(date -u '+%Y-%m-%d %H:%M UTC'); the suite ran in $((secs / 60)) min $((secs % 60)) s.
+Every figure below was measured by this suite on this machine, each part in one go; speeds are
+compared as ratios measured side by side, because absolute times drift on this shared machine.
+
+| part | measured at (UTC) | minutes | load average before / after (1, 5, 15 min) | sohoa built from |
+|---|---|---|---|---|
+$(parts_table)
 
 | machine | |
 |---|---|
 | CPU | $(lscpu | sed -n 's/^Model name: *//p'), $cores cores |
 | memory | $(free -g | awk '/^Mem:/ { print $2 " GB" }') |
 | system | $(. /etc/os-release && echo "$PRETTY_NAME"), Linux $(uname -r) |
-| load average before / after | $(get load_before) / $(get load_after) (other engineers share the machine) |
-| sohoa | $("$sohoa" version | paste -sd ',' | sed 's/,/, /g'); commit $commit$([ "$dirty" -gt 0 ] && echo " with uncommitted changes") |
+| load | other engineers share the machine: see the load averages per part above |
+| sohoa | $("$sohoa" version | paste -sd ',' | sed 's/,/, /g') (the commit each part measured: above) |
 | anchors | tesseract $(tesseract --version 2>&1 | head -1 | cut -d' ' -f2) CLI, \`vie\` $(dpkg-query -W -f '${Version}' tesseract-ocr-vie) (fast model); ocrmypdf $(ocrmypdf --version); Ghostscript $(gs --version); img2pdf $(img2pdf --version | cut -d' ' -f2) |
 | settings | $workers-way parallel for every tool, \`OMP_THREAD_LIMIT=1\` |
 

@@ -4,7 +4,7 @@
 #
 # Pages: generated A4 pages at 300 dpi with mild scan damage (JPEG), mild_pool (lib.sh).
 #   threads   the first 6 (quick) / 20 (full) pages at 1..cores workers (full: also 2 × cores),
-#             3 interleaved rounds
+#             3 (quick) / 5 (full) interleaved rounds
 #   dossier   one dossier of 1, 10, 50 (full: 1, 10, 100, 500) pages at `cores` workers; rounds:
 #             3 up to 10 pages, 2 at 100, 1 at 50 (quick) and 500, interleaved
 # Writes $out/sections/40-scaling.md, $out/data/threads.tsv and dossier.tsv.
@@ -21,12 +21,13 @@ set_link "$sc/threads" "$pool" "$tp"
 threads="$(seq 1 "$cores") $(pick "" $((2 * cores)))"
 tt="$out/data/threads.tsv"
 : >"$tt"
-for r in 1 2 3; do
+rounds=$(pick 3 5)
+for r in $(seq 1 "$rounds"); do
   for w in $threads; do
     rm -rf "$sc/data"
     BENCH_WORKERS=$w timed "$tt" threads "$w" "$r" "$tp" run_sohoa "$sc/threads" "$sc/data"
   done
-  log "scaling: threads round $r/3 done"
+  log "scaling: threads round $r/$rounds done"
 done
 rows_threads=$(rate_table "$tt" threads)
 speedups=$(for w in $threads; do printf '| %s | %s |\n' "$w" "$(ratio "$tt" threads "$w" 1)"; done)
@@ -69,7 +70,7 @@ cat >"$out/sections/40-scaling.md" <<EOF
 
 ### Worker threads
 
-The same $tp generated pages (A4, 300 dpi, mild damage, JPEG) at each number of workers, 3
+The same $tp generated pages (A4, 300 dpi, mild damage, JPEG) at each number of workers, $rounds
 interleaved rounds, on this $cores-core machine. Past $cores workers nothing more can be gained.
 
 | workers | pages/s (median) | range | rounds | CPU use | peak RSS |
