@@ -6,8 +6,9 @@
 #   deploy/install.sh --tests    + what the test suite uses (cmocka, poppler-utils, qpdf)
 #   deploy/install.sh --bench    + the anchors the benchmarks compare against (ocrmypdf, time)
 #   deploy/install.sh --integration
-#                                + node and npm, which install the test servers (s3rver) that the
-#                                  integration tests start (cmake -DSOHOA_INTEGRATION_TESTS=ON)
+#                                + the servers the integration tests start (RabbitMQ, PostgreSQL;
+#                                  node and npm install s3rver) and the deploy/ file linters
+#                                  (cmake -DSOHOA_INTEGRATION_TESTS=ON)
 #
 # Runs apt-get as root (or through sudo when not root).
 set -euo pipefail
@@ -17,13 +18,14 @@ packages=(
   libtesseract-dev tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd
   libleptonica-dev libvips-dev libglib2.0-dev
   libsqlite3-dev libjansson-dev libutf8proc-dev libs3-dev
+  libpq-dev librabbitmq-dev libmicrohttpd-dev libcurl4-openssl-dev libzbar-dev libqrencode-dev
   fonts-dejavu-core fonts-liberation2
 )
 for arg in "$@"; do
   case "$arg" in
     --tests) packages+=(libcmocka-dev poppler-utils qpdf libxml2-utils jq time) ;;
     --bench) packages+=(ocrmypdf img2pdf time bc jq poppler-utils gnuplot-nox python3-pil) ;;
-    --integration) packages+=(nodejs npm) ;;
+    --integration) packages+=(nodejs npm rabbitmq-server postgresql yamllint docker-compose) ;;
     *) echo "usage: $0 [--tests] [--bench] [--integration]" >&2; exit 64 ;;
   esac
 done

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Integration test: the S3 object-store backend against a real S3 server. Starts s3rver (npm,
-# installed from this folder's package-lock.json into tests/integration/node_modules) on a free
-# port of 127.0.0.1 with a temporary data directory and a pre-created bucket, then runs
+# Integration test: the S3 object-store backend against a real S3 server. Starts s3rver
+# (tests/servers/s3rver.sh: npm, pinned in this folder's package-lock.json) on a free port of
+# 127.0.0.1 with a data directory under WORK_DIR and a pre-created bucket, then runs
 #   1. the object-store conformance suite (test_objstore) with SOHOA_TEST_OBJSTORE_URL=s3://…, and
 #   2. the S3-only cases (test_objstore_s3): refused credentials, a missing bucket, many threads,
 #      and timings (20 MB put/get throughput, per-object latency).
@@ -13,53 +13,27 @@
 # script reports that one failure as XFAIL and fails on any other. Set SOHOA_S3_STRICT=1 to count
 # it as a failure too (against MinIO, say).
 #
-# usage: s3_conformance.sh TEST_OBJSTORE TEST_OBJSTORE_S3
+# usage: s3_conformance.sh BUILD_DIR CORPUS_DIR WORK_DIR
 set -euo pipefail
-test_objstore="$(realpath "$1")"
-test_objstore_s3="$(realpath "$2")"
+build="$(realpath "$1")"
+test_objstore="$build/tests/test_objstore"
+test_objstore_s3="$build/tests/test_objstore_s3"
 here="$(cd "$(dirname "$0")" && pwd)"
-bucket=sohoa-test
+servers="$here/../servers"
 xfail_case="extra/concurrent_same_key"
 
-# --- s3rver from the project's lock file -----------------------------------------------------------
-s3rver_js="$here/node_modules/s3rver/bin/s3rver.js"
-if [ ! -f "$s3rver_js" ] || [ "$here/package-lock.json" -nt "$here/node_modules/.package-lock.json" ]; then
-  echo "installing s3rver (npm ci in $here)"
-  (cd "$here" && npm ci --no-audit --no-fund --loglevel=error)
-fi
-
-work="$(mktemp -d "${TMPDIR:-/tmp}/sohoa-s3it-XXXXXX")"
-pid=""
+work="$3"
+rm -rf "$work" && mkdir -p "$work"
+work="$(cd "$work" && pwd)"
 # shellcheck disable=SC2317 # called through the trap
-cleanup() {
-  if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  fi
-  rm -rf "$work"
-}
+cleanup() { "$servers/s3rver.sh" stop "$work/srv" || true; }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-# A free port: s3rver binds port 0 and logs the one it got ("S3rver listening on 127.0.0.1:N").
-mkdir -p "$work/data"
-node "$s3rver_js" -d "$work/data" -a 127.0.0.1 -p 0 --configure-bucket "$bucket" \
-  > "$work/s3rver.log" 2>&1 &
-pid=$!
-port=""
-for _ in $(seq 100); do
-  port="$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9][0-9]*\).*/\1/p' "$work/s3rver.log" | head -1)"
-  [ -n "$port" ] && break
-  kill -0 "$pid" 2>/dev/null || break
-  sleep 0.1
-done
-if [ -z "$port" ]; then
-  echo "FAIL: s3rver did not start"; cat "$work/s3rver.log"; exit 1
-fi
-echo "s3rver pid $pid on 127.0.0.1:$port, bucket $bucket"
-
-export SOHOA_S3_ENDPOINT="127.0.0.1:$port"
-export SOHOA_S3_ACCESS_KEY=S3RVER SOHOA_S3_SECRET_KEY=S3RVER # s3rver's fixed test account
+"$servers/s3rver.sh" start "$work/srv"
+# shellcheck disable=SC1091
+. "$work/srv/s3rver.env"
+bucket="$SOHOA_TEST_S3_BUCKET"
 unset AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY SOHOA_S3_CREDENTIALS_FILE SOHOA_S3_HTTPS
 export TMPDIR="$work"
 fail=0
