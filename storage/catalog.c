@@ -24,11 +24,11 @@ typedef int (*backend_open_fn)(const char *target, const struct sohoa_catalog_op
 
 static const struct backend {
     const char *scheme;
-    backend_open_fn open; /* NULL: known scheme, backend not built yet */
+    backend_open_fn open; /* NULL: known scheme, backend not built yet; gets the whole URL */
 } backends[] = {
     {"sqlite", sohoa_catalog_sqlite_open},
-    {"postgres", NULL},
-    {"postgresql", NULL},
+    {"postgres", sohoa_catalog_pg_open},
+    {"postgresql", sohoa_catalog_pg_open},
 };
 
 /* ---- names --------------------------------------------------------------------------------- */

@@ -5,7 +5,9 @@
  * the backend from a URL:
  *   "sqlite:PATH" or a bare PATH   embedded SQLite + FTS5 ("sqlite::memory:" for a private,
  *                                  in-memory catalog)
- *   "postgres://…"                 reserved for the PostgreSQL backend (not built yet)
+ *   "postgres://…", "postgresql://…" PostgreSQL (a libpq URI: user, password, host, port, database,
+ *                                  ?options=-csearch_path%3DNAME for a schema of its own);
+ *                                  catalog_pg.c says how it runs (pool, migrations, retries)
  *
  * Model: a dossier (hồ sơ, id chosen by the caller, e.g. its receipt number) holds documents; a
  * document (one original file; id = lower-case SHA-256 hex of its bytes) holds pages numbered
@@ -28,9 +30,12 @@
  * function; all their strings live as long as the result.
  * Threads: one catalog is shared by every thread of a process; all functions except open and free
  * may be called concurrently (the backend serialises internally: the SQLite backend keeps one
- * writer and one reader connection, each behind a mutex). Several processes may open the same
+ * writer and one reader connection, each behind a mutex; the PostgreSQL backend lends each call
+ * a connection from a pool of up to SOHOA_CATALOG_PG_POOL). Several processes may open the same
  * SQLite file: WAL mode, writers wait up to SOHOA_CATALOG_BUSY_MS for each other and then fail
- * with a retryable error. A result object is used by one thread at a time.
+ * with a retryable error; any number of processes on any hosts may share a PostgreSQL catalog.
+ * A lost server connection is a retryable error (the next call reconnects). A result object is
+ * used by one thread at a time.
  */
 #ifndef SOHOA_CATALOG_H
 #define SOHOA_CATALOG_H
@@ -51,6 +56,7 @@
 #define SOHOA_SEARCH_DEADLINE_MS    10000 /* a longer search fails with SOHOA_ETIMEOUT */
 #define SOHOA_SNIPPET_WORDS         20    /* default words of context around the first match */
 #define SOHOA_SNIPPET_MAX_WORDS     200
+#define SOHOA_CATALOG_PG_POOL       16 /* PostgreSQL connections of one process, at most */
 
 struct sohoa_catalog; /* opaque */
 
@@ -301,5 +307,9 @@ struct sohoa_catalog_ops {
 /* The SQLite backend (catalog_sqlite.c): `path` is a file name or ":memory:". */
 int sohoa_catalog_sqlite_open(const char *path, const struct sohoa_catalog_ops **ops, void **state,
                               struct sohoa_err *err);
+
+/* The PostgreSQL backend (catalog_pg.c): `url` is the whole postgres:// URL. */
+int sohoa_catalog_pg_open(const char *url, const struct sohoa_catalog_ops **ops, void **state,
+                          struct sohoa_err *err);
 
 #endif

@@ -371,3 +371,142 @@ int sohoa_snippet_window(const char *marked, int context_words, const char *open
     *out = k.p;
     return 0;
 }
+
+/* ---- words and marks, for backends without a tokenizer of their own -------------------------- */
+
+struct span {
+    size_t start, end; /* bytes [start, end) of one word */
+};
+
+/* The words of `text` into *spans (malloc'd, *n of them). */
+static int text_spans(const char *text, struct span **spans, size_t *n, struct sohoa_err *err)
+{
+    size_t cap = 0, len = strlen(text);
+    bool in_word = false;
+    *spans = NULL;
+    *n = 0;
+    for (size_t i = 0; i < len;) {
+        size_t k = u8_seq_len(text + i);
+        bool word = classify(u8_decode(text + i, k)) == CP_WORD;
+        if (word && !in_word) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 64;
+                struct span *v = realloc(*spans, cap * sizeof *v);
+                if (!v) {
+                    free(*spans);
+                    *spans = NULL;
+                    return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory cutting words");
+                }
+                *spans = v;
+            }
+            (*spans)[(*n)++].start = i;
+        }
+        if (word)
+            (*spans)[*n - 1].end = i + k;
+        in_word = word;
+        i += k;
+    }
+    return 0;
+}
+
+int sohoa_text_words(const char *text, char **out, struct sohoa_err *err)
+{
+    struct span *w = NULL;
+    size_t n = 0;
+    *out = NULL;
+    int rc = text_spans(text ? text : "", &w, &n, err);
+    if (rc)
+        return rc;
+    char *buf = malloc(strlen(text ? text : "") + 1), *p = buf;
+    if (!buf) {
+        free(w);
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory cutting words");
+    }
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            *p++ = ' ';
+        memcpy(p, text + w[i].start, w[i].end - w[i].start);
+        p += w[i].end - w[i].start;
+    }
+    *p = '\0';
+    free(w);
+    *out = buf;
+    return 0;
+}
+
+/* Whether the words of `text` from index `at` on are the words of `term`; *last gets the index
+ * of the last one. */
+static bool term_at(const char *text, const struct span *w, size_t n, size_t at, const char *term,
+                    size_t *last)
+{
+    const char *t = term;
+    for (size_t i = at; i < n; i++) {
+        size_t len = w[i].end - w[i].start;
+        if (strncmp(t, text + w[i].start, len) != 0 || (t[len] != ' ' && t[len] != '\0'))
+            return false;
+        t += len;
+        if (*t == '\0') {
+            *last = i;
+            return true;
+        }
+        t++; /* the space between two words of the term */
+    }
+    return false;
+}
+
+int sohoa_text_mark(const char *text, const char *const *terms, size_t n_terms, char **out,
+                    struct sohoa_err *err)
+{
+    struct span *w = NULL;
+    size_t n = 0, len = strlen(text), *ends = NULL;
+    *out = NULL;
+    int rc = text_spans(text, &w, &n, err);
+    if (rc)
+        return rc;
+    /* ends[i]: one past the last word of the longest match starting at word i, 0 for none */
+    ends = calloc(n ? n : 1, sizeof *ends);
+    char *buf = malloc(len + 2 * n + 1);
+    if (!ends || !buf) {
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory marking a snippet");
+        goto out;
+    }
+    for (size_t i = 0; i < n; i++) {
+        for (size_t t = 0; t < n_terms; t++) {
+            size_t last = 0;
+            if (terms[t] && *terms[t] && term_at(text, w, n, i, terms[t], &last) &&
+                last + 1 > ends[i])
+                ends[i] = last + 1;
+        }
+    }
+    size_t o = 0, from = 0, open_until = 0; /* a span is open while word index < open_until */
+    bool open = false;
+    for (size_t i = 0; i < n; i++) {
+        if (!open && ends[i]) {
+            memcpy(buf + o, text + from, w[i].start - from);
+            o += w[i].start - from;
+            from = w[i].start;
+            buf[o++] = SOHOA_MARK_OPEN;
+            open = true;
+        }
+        if (open && ends[i] > open_until)
+            open_until = ends[i];
+        if (open && i + 1 >= open_until) {
+            memcpy(buf + o, text + from, w[i].end - from);
+            o += w[i].end - from;
+            from = w[i].end;
+            buf[o++] = SOHOA_MARK_CLOSE;
+            open = false;
+            open_until = 0;
+        }
+    }
+    memcpy(buf + o, text + from, len - from);
+    o += len - from;
+    buf[o] = '\0';
+    *out = buf;
+    buf = NULL;
+out:
+    free(buf);
+    free(ends);
+    free(w);
+    return rc;
+}

@@ -75,4 +75,20 @@ int sohoa_snippet_transfer(const char *canon, const char *marked_fold, char **ou
 int sohoa_snippet_window(const char *marked, int context_words, const char *open, const char *close,
                          char **out, struct sohoa_err *err);
 
+/* Words of `text` as the query scanner cuts them (runs of word code points; white space,
+ * punctuation and quotes end a word), joined by single spaces into *out ("" for none). For a
+ * backend whose index has no word splitter of its own that agrees with the scanner (PostgreSQL's
+ * parser makes one token of "15/QĐ-UBND"): it indexes these words, so page text and queries are
+ * cut the same way. SOHOA_ENOMEM. */
+int sohoa_text_words(const char *text, char **out, struct sohoa_err *err);
+
+/* Put SOHOA_MARK_OPEN / SOHOA_MARK_CLOSE around every occurrence in `text` of each of `terms`
+ * (n_terms strings of words joined by single spaces, as in struct sohoa_query_term). Words are
+ * cut as by sohoa_text_words and compared byte for byte: give both sides in the same form (both
+ * folded, or both lower-cased). A term of several words matches adjacent words only and is
+ * marked as one span; overlapping matches merge. For backends without a highlighter of their own;
+ * move the marks onto the canonical text with sohoa_snippet_transfer. *out is malloc'd. */
+int sohoa_text_mark(const char *text, const char *const *terms, size_t n_terms, char **out,
+                    struct sohoa_err *err);
+
 #endif
