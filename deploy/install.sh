@@ -23,7 +23,7 @@ packages=(
 )
 for arg in "$@"; do
   case "$arg" in
-    --tests) packages+=(libcmocka-dev poppler-utils qpdf libxml2-utils jq time) ;;
+    --tests) packages+=(libcmocka-dev poppler-utils qpdf libxml2-utils jq time curl python3-jsonschema) ;;
     --bench) packages+=(ocrmypdf img2pdf time bc jq poppler-utils gnuplot-nox python3-pil) ;;
     --integration) packages+=(nodejs npm rabbitmq-server postgresql yamllint docker-compose) ;;
     *) echo "usage: $0 [--tests] [--bench] [--integration]" >&2; exit 64 ;;

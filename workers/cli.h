@@ -24,5 +24,6 @@ enum sohoa_exit {
 int sohoa_cli_ingest(int argc, char **argv);
 int sohoa_cli_search(int argc, char **argv);
 int sohoa_cli_show(int argc, char **argv);
+int sohoa_cli_extract(int argc, char **argv);
 
 #endif

@@ -16,6 +16,7 @@ static void usage(FILE *f)
             "  ingest PATH...   store, OCR and index files and dossier folders\n"
             "  search QUERY     find pages by words, with or without diacritics\n"
             "  show DOSSIER     a dossier, its documents and pages\n"
+            "  extract FILE     document type, fields and validation of one file\n"
             "  version          versions of sohoa and its libraries\n"
             "Run `sohoa COMMAND --help` for a command's options.\n",
             SOHOA_VERSION);
@@ -47,6 +48,8 @@ int main(int argc, char **argv)
         return sohoa_cli_search(argc - 1, argv + 1);
     if (!strcmp(cmd, "show"))
         return sohoa_cli_show(argc - 1, argv + 1);
+    if (!strcmp(cmd, "extract"))
+        return sohoa_cli_extract(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         const char *v[8];
         sohoa_versions(v, 8);
