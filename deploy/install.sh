@@ -25,7 +25,7 @@ for arg in "$@"; do
   case "$arg" in
     --tests) packages+=(libcmocka-dev poppler-utils qpdf libxml2-utils jq time curl python3-jsonschema) ;;
     --bench) packages+=(ocrmypdf img2pdf time bc jq poppler-utils gnuplot-nox python3-pil) ;;
-    --integration) packages+=(nodejs npm rabbitmq-server postgresql yamllint docker-compose) ;;
+    --integration) packages+=(nodejs rabbitmq-server postgresql yamllint docker-compose systemd shellcheck); command -v npm >/dev/null || packages+=(npm) ;;
     *) echo "usage: $0 [--tests] [--bench] [--integration]" >&2; exit 64 ;;
   esac
 done
