@@ -1,6 +1,7 @@
 /* catalog.c — the backend-neutral side of the catalog: URL → backend, argument checks, text
- * preparation (normalise, strip controls, fold) and query parsing before any backend runs, the
- * names of the enums as stored, and the arena that owns every result's strings.
+ * preparation (normalise, strip controls, fold: page text, field values and their folded keys)
+ * and query parsing before any backend runs, and the names of the enums as stored. The memory
+ * of results: catalog_result.c.
  *
  * A backend plugs in with one line in `backends` below and a struct sohoa_catalog_ops.
  */
@@ -8,7 +9,6 @@
 
 #include "pipeline/validate.h"
 
-#include <stdalign.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,7 +37,7 @@ static const char *const source_names[] = {"desk", "portal", "archive"};
 static const char *const doc_status_names[] = {"processing", "assembling", "done", "partial",
                                                "failed"};
 static const char *const page_status_names[] = {"ok", "blank", "failed"};
-static const char *const match_names[] = {"exact", "folded"};
+static const char *const match_names[] = {"exact", "folded", "filter"};
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -98,81 +98,6 @@ int sohoa_page_status_parse(const char *name, enum sohoa_page_status *out)
     return rc;
 }
 
-/* ---- arena --------------------------------------------------------------------------------- */
-
-#define ARENA_CHUNK 8192
-
-struct sohoa_arena_chunk {
-    struct sohoa_arena_chunk *next;
-    size_t used, cap;
-    max_align_t data[];
-};
-
-void *sohoa_arena_alloc(struct sohoa_arena *a, size_t size)
-{
-    const size_t align = alignof(max_align_t);
-    if (size > SIZE_MAX / 2)
-        return NULL;
-    size = size ? (size + align - 1) / align * align : align;
-    struct sohoa_arena_chunk *c = a->head;
-    if (!c || c->cap - c->used < size) {
-        size_t cap = size > ARENA_CHUNK ? size : ARENA_CHUNK;
-        c = malloc(sizeof *c + cap);
-        if (!c)
-            return NULL;
-        c->used = 0;
-        c->cap = cap;
-        c->next = a->head;
-        a->head = c;
-    }
-    void *p = (char *)c->data + c->used;
-    c->used += size;
-    memset(p, 0, size);
-    return p;
-}
-
-int sohoa_arena_strndup(struct sohoa_arena *a, const char *s, size_t n, const char **out)
-{
-    *out = NULL;
-    if (!s)
-        return 0;
-    char *p = sohoa_arena_alloc(a, n + 1);
-    if (!p)
-        return SOHOA_ENOMEM;
-    memcpy(p, s, n);
-    p[n] = '\0';
-    *out = p;
-    return 0;
-}
-
-void sohoa_arena_release(struct sohoa_arena *a)
-{
-    if (!a)
-        return;
-    while (a->head) {
-        struct sohoa_arena_chunk *next = a->head->next;
-        free(a->head);
-        a->head = next;
-    }
-}
-
-void sohoa_hits_release(struct sohoa_hits *hits)
-{
-    if (!hits)
-        return;
-    sohoa_arena_release(&hits->arena);
-    memset(hits, 0, sizeof *hits);
-}
-
-void sohoa_dossier_info_free(struct sohoa_dossier_info **info)
-{
-    if (!info || !*info)
-        return;
-    sohoa_arena_release(&(*info)->arena);
-    free(*info);
-    *info = NULL;
-}
-
 /* ---- argument checks ----------------------------------------------------------------------- */
 
 static int check_id(const char *what, const char *s, struct sohoa_err *err)
@@ -215,6 +140,41 @@ static int check_date(const char *what, const char *s, struct sohoa_err *err)
 static bool in_range(int v, int n)
 {
     return v >= 0 && v < n;
+}
+
+/* A field name or a document type: [a-z0-9_]+, at most SOHOA_CATALOG_FIELD_NAME_MAX bytes. */
+static int check_name(const char *what, const char *s, struct sohoa_err *err)
+{
+    size_t n = s ? strnlen(s, SOHOA_CATALOG_FIELD_NAME_MAX + 1) : 0;
+    if (n == 0)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "%s is missing", what);
+    if (n > SOHOA_CATALOG_FIELD_NAME_MAX)
+        return sohoa_err_set(err, SOHOA_ELIMIT, false, "%s is longer than %d bytes", what,
+                             SOHOA_CATALOG_FIELD_NAME_MAX);
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+            return sohoa_err_set(err, SOHOA_EINVAL, false,
+                                 "%s \"%.48s\" may hold only a-z, 0-9 and _", what, s);
+    return 0;
+}
+
+/* A backend written against an older contract lacks a member: say so instead of calling it. */
+static int need_version(const struct sohoa_catalog *cat, int version, const char *what,
+                        struct sohoa_err *err)
+{
+    if (cat->ops->version >= version)
+        return 0;
+    return sohoa_err_set(err, SOHOA_EBACKEND, false, "catalog backend %s cannot %s", cat->ops->name,
+                         what);
+}
+
+/* `len` bytes of `s` made canonical (vn_normalize, controls stripped) into a malloc'd *out. */
+static int canonical(const char *s, size_t len, char **out, struct sohoa_err *err)
+{
+    int rc = vn_normalize(s, len, out, err);
+    if (rc == 0)
+        sohoa_text_strip_controls(*out);
+    return rc;
 }
 
 /* ---- open / free --------------------------------------------------------------------------- */
@@ -269,7 +229,7 @@ int sohoa_catalog_open(const char *url, struct sohoa_catalog **out, struct sohoa
     rc = be->open(target, &cat->ops, &cat->state, err);
     if (rc)
         goto out;
-    if (cat->ops->version < 1) {
+    if (cat->ops->version < 1 || (cat->ops->version >= 2 && !cat->ops->put_fields)) {
         rc = sohoa_err_set(err, SOHOA_EBACKEND, false, "catalog backend %s: bad ops version %d",
                            cat->ops->name, cat->ops->version);
         goto out;
@@ -354,10 +314,7 @@ int sohoa_catalog_page_done(struct sohoa_catalog *cat, const char *doc_id, int p
                                page_index, SOHOA_CATALOG_PAGE_TEXT_MAX);
             goto out;
         }
-        if ((rc = vn_normalize(page->text, len, &canon, err)))
-            goto out;
-        sohoa_text_strip_controls(canon);
-        if ((rc = vn_fold(canon, &fold, err)))
+        if ((rc = canonical(page->text, len, &canon, err)) || (rc = vn_fold(canon, &fold, err)))
             goto out;
     }
     struct sohoa_page p = *page;
@@ -386,6 +343,128 @@ int sohoa_catalog_finish_document(struct sohoa_catalog *cat, const char *doc_id,
     return cat->ops->finish_document(cat->state, doc_id, status, error, record_key, pdf_key, err);
 }
 
+/* ---- fields -------------------------------------------------------------------------------- */
+
+/* Collapse runs of ASCII white space to one space and trim, in place. */
+static void squeeze_spaces(char *s)
+{
+    size_t o = 0;
+    bool gap = false;
+    for (size_t i = 0; s[i]; i++) {
+        if (strchr(" \t\n\r\v\f", s[i])) {
+            gap = o > 0;
+            continue;
+        }
+        if (gap)
+            s[o++] = ' ';
+        gap = false;
+        s[o++] = s[i];
+    }
+    s[o] = '\0';
+}
+
+int sohoa_catalog_field_key(const char *value, char **out, struct sohoa_err *err)
+{
+    char *canon = NULL;
+    *out = NULL;
+    int rc = canonical(value ? value : "", value ? strlen(value) : 0, &canon, err);
+    if (rc == 0 && (rc = vn_fold(canon, out, err)) == 0)
+        squeeze_spaces(*out);
+    free(canon);
+    return rc;
+}
+
+/* Check one row and prepare it (canonical value and raw, folded key) into `put`, whose strings
+ * are malloc'd: free them with put_release. */
+static int field_prepare(const struct sohoa_field_row *r, size_t i, struct sohoa_field_put *put,
+                         struct sohoa_err *err)
+{
+    char *value = NULL, *raw = NULL, *key = NULL;
+    int rc = check_name("field name", r->name, err);
+    if (rc)
+        return rc;
+    if (!r->value || !*r->value)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "field %s has no value", r->name);
+    if (strnlen(r->value, SOHOA_CATALOG_FIELD_VALUE_MAX + 1) > SOHOA_CATALOG_FIELD_VALUE_MAX ||
+        (r->raw &&
+         strnlen(r->raw, SOHOA_CATALOG_FIELD_VALUE_MAX + 1) > SOHOA_CATALOG_FIELD_VALUE_MAX))
+        return sohoa_err_set(err, SOHOA_ELIMIT, false,
+                             "field %s: value or raw text longer than %d bytes", r->name,
+                             SOHOA_CATALOG_FIELD_VALUE_MAX);
+    if (r->confidence > 1 || r->page < 0)
+        return sohoa_err_set(err, SOHOA_EINVAL, false,
+                             "field %s: confidence above 1 or negative page", r->name);
+    if (r->source && (rc = check_name("field source", r->source, err)))
+        return rc;
+    if ((rc = canonical(r->value, strlen(r->value), &value, err)) ||
+        (r->raw && (rc = canonical(r->raw, strlen(r->raw), &raw, err))) ||
+        (rc = sohoa_catalog_field_key(value, &key, err)))
+        goto out;
+    if (!*key) {
+        rc = sohoa_err_set(err, SOHOA_EINVAL, false, "field %s has only white space", r->name);
+        goto out;
+    }
+    put->row = *r;
+    put->row.value = value;
+    put->row.raw = raw;
+    put->row.confidence = r->confidence < 0 ? -1 : r->confidence;
+    put->key = key;
+    value = raw = key = NULL;
+out:
+    if (rc)
+        sohoa_err_prefix(err, "field %zu", i + 1);
+    free(value);
+    free(raw);
+    free(key);
+    return rc;
+}
+
+static void put_release(struct sohoa_field_put *put, size_t n)
+{
+    for (size_t i = 0; put && i < n; i++) {
+        free((char *)put[i].row.value);
+        free((char *)put[i].row.raw);
+        free((char *)put[i].key);
+    }
+    free(put);
+}
+
+int sohoa_catalog_put_fields(struct sohoa_catalog *cat, const char *doc_id, const char *doc_type,
+                             const struct sohoa_field_row *rows, size_t n, struct sohoa_err *err)
+{
+    struct sohoa_field_put *put = NULL;
+    size_t n_put = 0;
+    int rc = 0;
+
+    if (!cat || (n && !rows))
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "put fields: missing argument");
+    if ((rc = check_doc_id(doc_id, err)) ||
+        (doc_type && *doc_type && (rc = check_name("document type", doc_type, err))) ||
+        (rc = need_version(cat, 2, "store fields", err)))
+        return rc;
+    if (n > SOHOA_CATALOG_FIELDS_MAX)
+        return sohoa_err_set(err, SOHOA_ELIMIT, false, "document %.12s: %zu fields, at most %d",
+                             doc_id, n, SOHOA_CATALOG_FIELDS_MAX);
+    for (size_t i = 0; i < n; i++)
+        for (size_t j = 0; j < i && rows[i].name && rows[j].name; j++)
+            if (strcmp(rows[i].name, rows[j].name) == 0)
+                return sohoa_err_set(err, SOHOA_EINVAL, false,
+                                     "document %.12s: field %.48s given twice", doc_id,
+                                     rows[i].name);
+    if (n && !(put = calloc(n, sizeof *put)))
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory storing fields");
+    for (; n_put < n; n_put++)
+        if ((rc = field_prepare(&rows[n_put], n_put, &put[n_put], err)))
+            goto out;
+    rc = cat->ops->put_fields(cat->state, doc_id, doc_type && *doc_type ? doc_type : NULL, put, n,
+                              err);
+out:
+    if (rc)
+        sohoa_err_prefix(err, "document %.12s", doc_id);
+    put_release(put, n_put);
+    return rc;
+}
+
 /* ---- searching and showing ----------------------------------------------------------------- */
 
 /* Copy `in` (may be NULL) into `o` with defaults filled in, or fail on a bad option. */
@@ -400,6 +479,19 @@ static int search_opts_resolve(const struct sohoa_search_opts *in, struct sohoa_
         o->department = NULL;
     if (o->dossier_id && !*o->dossier_id)
         o->dossier_id = NULL;
+    if (o->field && !*o->field)
+        o->field = NULL;
+    if (o->doc_type && !*o->doc_type)
+        o->doc_type = NULL;
+    if ((o->field && (rc = check_name("field", o->field, err))) ||
+        (o->doc_type && (rc = check_name("document type", o->doc_type, err))))
+        return rc;
+    if (o->field_value && !o->field)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "search: a field value needs a field name");
+    if (o->field_value &&
+        strnlen(o->field_value, SOHOA_CATALOG_FIELD_VALUE_MAX + 1) > SOHOA_CATALOG_FIELD_VALUE_MAX)
+        return sohoa_err_set(err, SOHOA_ELIMIT, false, "search: field value longer than %d bytes",
+                             SOHOA_CATALOG_FIELD_VALUE_MAX);
     if ((rc = check_date("date_from", o->date_from, err)) ||
         (rc = check_date("date_to", o->date_to, err)))
         return rc;
@@ -419,25 +511,48 @@ static int search_opts_resolve(const struct sohoa_search_opts *in, struct sohoa_
     return 0;
 }
 
+static bool blank(const char *s)
+{
+    while (s && *s && strchr(" \t\n\r\v\f", *s))
+        s++;
+    return !s || !*s;
+}
+
 int sohoa_catalog_search(struct sohoa_catalog *cat, const char *query,
                          const struct sohoa_search_opts *opts, struct sohoa_hits *out,
                          struct sohoa_err *err)
 {
     struct sohoa_query q = {0};
     struct sohoa_search_opts o;
+    char *key = NULL;
     int rc = 0;
 
     if (out)
         memset(out, 0, sizeof *out);
     if (!cat || !out)
         return sohoa_err_set(err, SOHOA_EINVAL, false, "search: missing argument");
-    if ((rc = search_opts_resolve(opts, &o, err)) || (rc = sohoa_query_parse(query, &q, err)))
+    if ((rc = search_opts_resolve(opts, &o, err)))
+        goto out;
+    bool filtered = o.field || o.doc_type;
+    if (filtered && (rc = need_version(cat, 2, "filter on fields", err)))
+        goto out;
+    if (o.field_value) {
+        if ((rc = sohoa_catalog_field_key(o.field_value, &key, err)))
+            goto out;
+        if (!*key) {
+            rc = sohoa_err_set(err, SOHOA_EINVAL, false, "search: the field value is empty");
+            goto out;
+        }
+        o.field_value = key;
+    }
+    if (!(filtered && blank(query)) && (rc = sohoa_query_parse(query, &q, err)))
         goto out;
     rc = cat->ops->search(cat->state, &q, &o, out, err);
 out:
     if (rc)
         sohoa_hits_release(out);
     sohoa_query_release(&q);
+    free(key);
     return rc;
 }
 

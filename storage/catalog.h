@@ -25,6 +25,13 @@
  * its exact tones rank first (SOHOA_MATCH_EXACT), then accent-insensitive matches
  * (SOHOA_MATCH_FOLDED); relevance (BM25) orders each class. Query syntax: search_query.h.
  *
+ * Fields: the document worker stores each document's type and extracted fields
+ * (sohoa_catalog_put_fields, pipeline/extract.h's values). Each value is also kept as a folded key
+ * (vn_fold, white space collapsed), so a search filtered on a field ("id_number" =
+ * "001099012345", "full_name" = "nguyen van an") finds the documents holding that value whatever
+ * its case and diacritics. With such a filter the words may be left out: the hits are then the
+ * first page of each matching document (SOHOA_MATCH_FILTER), newest dossier first.
+ *
  * Ownership: inputs are borrowed for the duration of a call. Results (struct sohoa_hits,
  * struct sohoa_dossier_info, page text) belong to the caller and are freed with the matching
  * function; all their strings live as long as the result.
@@ -47,16 +54,19 @@
 #include "pipeline/err.h"
 #include "storage/search_query.h"
 
-#define SOHOA_CATALOG_ID_MAX        200  /* bytes in a dossier id */
-#define SOHOA_CATALOG_BUSY_MS       5000 /* how long a writer waits for a lock held elsewhere */
-#define SOHOA_CATALOG_PAGE_TEXT_MAX (4 << 20) /* bytes of text on one page */
-#define SOHOA_SEARCH_DEFAULT_LIMIT  20
-#define SOHOA_SEARCH_MAX_LIMIT      500
-#define SOHOA_SEARCH_MAX_OFFSET     10000 /* deeper paging: narrow the query or the filters */
-#define SOHOA_SEARCH_DEADLINE_MS    10000 /* a longer search fails with SOHOA_ETIMEOUT */
-#define SOHOA_SNIPPET_WORDS         20    /* default words of context around the first match */
-#define SOHOA_SNIPPET_MAX_WORDS     200
-#define SOHOA_CATALOG_PG_POOL       16 /* PostgreSQL connections of one process, at most */
+#define SOHOA_CATALOG_ID_MAX          200  /* bytes in a dossier id */
+#define SOHOA_CATALOG_BUSY_MS         5000 /* how long a writer waits for a lock held elsewhere */
+#define SOHOA_CATALOG_PAGE_TEXT_MAX   (4 << 20) /* bytes of text on one page */
+#define SOHOA_SEARCH_DEFAULT_LIMIT    20
+#define SOHOA_SEARCH_MAX_LIMIT        500
+#define SOHOA_SEARCH_MAX_OFFSET       10000 /* deeper paging: narrow the query or the filters */
+#define SOHOA_SEARCH_DEADLINE_MS      10000 /* a longer search fails with SOHOA_ETIMEOUT */
+#define SOHOA_SNIPPET_WORDS           20    /* default words of context around the first match */
+#define SOHOA_SNIPPET_MAX_WORDS       200
+#define SOHOA_CATALOG_PG_POOL         16   /* PostgreSQL connections of one process, at most */
+#define SOHOA_CATALOG_FIELDS_MAX      256  /* fields of one document */
+#define SOHOA_CATALOG_FIELD_NAME_MAX  47   /* bytes of a field name or document type: [a-z0-9_]+ */
+#define SOHOA_CATALOG_FIELD_VALUE_MAX 1024 /* bytes of a field's value, and of its raw text */
 
 struct sohoa_catalog; /* opaque */
 
@@ -75,6 +85,7 @@ enum sohoa_page_status { SOHOA_PAGE_OK, SOHOA_PAGE_BLANK, SOHOA_PAGE_FAILED };
 enum sohoa_match {
     SOHOA_MATCH_EXACT,  /* every term matched with its exact tones */
     SOHOA_MATCH_FOLDED, /* matched only without diacritics */
+    SOHOA_MATCH_FILTER, /* no words searched: the document matched the field / type filters */
 };
 
 /* Stable lower-case names ("desk", "processing", "ok", "exact"), as stored and shown, and back. */
@@ -166,6 +177,28 @@ int sohoa_catalog_finish_document(struct sohoa_catalog *cat, const char *doc_id,
                                   const char *record_key, const char *pdf_key,
                                   struct sohoa_err *err);
 
+/* One extracted field of a document: what sohoa_catalog_put_fields takes and what
+ * sohoa_catalog_get_dossier gives back (then the strings belong to the dossier info). */
+struct sohoa_field_row {
+    const char *name; /* [a-z0-9_]+, models/doctypes/README.md, e.g. "id_number" */
+    const char
+        *value;      /* normalised value (extract.h), not empty; stored canonical (vn_normalize) */
+    const char *raw; /* as read, or NULL */
+    double confidence;  /* 0..1; negative when unknown */
+    int page;           /* 1-based page it came from (as in extract.h); 0 when unknown */
+    const char *source; /* "ocr", "qr", "barcode" (sohoa_field_source_name), or NULL */
+};
+
+/* Replace, in one transaction, the type and the fields of document `doc_id`: afterwards it has
+ * exactly these `n` rows (n == 0 clears them), so a redelivered job writes the same set.
+ * `doc_type` is a type id ([a-z0-9_]+, e.g. "cccd_front", "unknown") or NULL for none.
+ * Checked here: at most SOHOA_CATALOG_FIELDS_MAX rows; names [a-z0-9_]+ of at most
+ * SOHOA_CATALOG_FIELD_NAME_MAX bytes, each name once; values non-empty (invalid UTF-8 becomes
+ * U+FFFD), at most SOHOA_CATALOG_FIELD_VALUE_MAX bytes (raw too); confidence <= 1, page >= 0
+ * (SOHOA_EINVAL or SOHOA_ELIMIT). SOHOA_ENOTFOUND for an unknown document. */
+int sohoa_catalog_put_fields(struct sohoa_catalog *cat, const char *doc_id, const char *doc_type,
+                             const struct sohoa_field_row *rows, size_t n, struct sohoa_err *err);
+
 /* ---- searching ----------------------------------------------------------------------------- */
 
 struct sohoa_search_opts {
@@ -178,6 +211,11 @@ struct sohoa_search_opts {
     const char *mark_open;  /* put before each matched span in snippets; NULL = "«" */
     const char *mark_close; /* put after it; NULL = "»" */
     int context_words;      /* words of snippet context; 0 = SOHOA_SNIPPET_WORDS */
+    /* Field filters (any of them lets the query be NULL or blank: see sohoa_catalog_search) */
+    const char *field;       /* only documents with a field of this name, NULL = any */
+    const char *field_value; /* ... whose value equals this one folded (case, diacritics and
+                                white space ignored); needs `field`. NULL = any value */
+    const char *doc_type;    /* only documents of this type, NULL = any */
 };
 
 struct sohoa_hit {
@@ -186,8 +224,9 @@ struct sohoa_hit {
     const char *doc_name;
     int page_index;
     enum sohoa_match match;
-    double score;        /* relevance (negated BM25): higher is better; compare within a search */
-    const char *snippet; /* canonical (accented) text around the first match, matches marked */
+    double score;         /* relevance (negated BM25): higher is better; compare within a search */
+    const char *snippet;  /* canonical (accented) text around the first match, matches marked */
+    const char *doc_type; /* the document's type (put_fields), or NULL */
 };
 
 struct sohoa_arena_chunk;
@@ -203,8 +242,13 @@ struct sohoa_hits {
 };
 
 /* Search page text; `opts` may be NULL. `out` is overwritten; on success release it with
- * sohoa_hits_release (also safe after a failure). SOHOA_EINVAL for an empty query or bad
- * options, SOHOA_ELIMIT for a query or page past the limits. No hits is success with n == 0. */
+ * sohoa_hits_release (also safe after a failure). With a `field` or `doc_type` filter the query
+ * may be NULL or blank: the hits are then page 0 of each matching document (match
+ * SOHOA_MATCH_FILTER, score 0, snippet the first words of that page or "" when it has none),
+ * newest dossier (received date, then document creation) first. With words and filters, both
+ * apply. SOHOA_EINVAL for an empty query without such a filter, a field value without a field,
+ * a malformed field name or type, or bad options; SOHOA_ELIMIT for a query or page past the
+ * limits. No hits is success with n == 0. */
 int sohoa_catalog_search(struct sohoa_catalog *cat, const char *query,
                          const struct sohoa_search_opts *opts, struct sohoa_hits *out,
                          struct sohoa_err *err);
@@ -229,6 +273,9 @@ struct sohoa_document_info {
     const char *created_at, *updated_at, *finished_at;
     struct sohoa_page_info *pages; /* by index; only with SOHOA_CATALOG_WITH_PAGES */
     size_t n_pages_listed;
+    const char *doc_type;                 /* from put_fields; NULL before */
+    const struct sohoa_field_row *fields; /* in the order put_fields gave them; always listed */
+    size_t n_fields;
 };
 
 struct sohoa_dossier_info {
@@ -275,12 +322,28 @@ void *sohoa_arena_alloc(struct sohoa_arena *a, size_t size);
 int sohoa_arena_strndup(struct sohoa_arena *a, const char *s, size_t n, const char **out);
 void sohoa_arena_release(struct sohoa_arena *a);
 
-#define SOHOA_CATALOG_OPS_VERSION 1
+/* A hit's snippet: `marked` (page text with SOHOA_MARK_* bytes, or without any: its first words;
+ * NULL: none) cut to o->context_words with o's markers (sohoa_snippet_window), in the arena.
+ * *out is "" for NULL. 0, or SOHOA_ENOMEM. */
+int sohoa_hit_snippet(struct sohoa_arena *a, const char *marked, const struct sohoa_search_opts *o,
+                      const char **out, struct sohoa_err *err);
+
+#define SOHOA_CATALOG_OPS_VERSION 2
+
+/* A field as a backend stores it: the row with its value canonical, and the folded key that
+ * filters compare (sohoa_catalog_field_key). */
+struct sohoa_field_put {
+    struct sohoa_field_row row;
+    const char *key;
+};
 
 /* What a backend implements. catalog.c has validated every argument, filled in defaults
  * and zeroed every out-parameter before calling; `state` is what the backend's open returned.
  * Page text reaches page_done canonical (vn_normalize, controls stripped) with its folded twin.
- * Later versions append members; callers check `version` before using them. */
+ * A search's query has no terms (n_terms == 0) only when opts has field or doc_type; its
+ * opts->field_value is then already the folded key. Later versions append members; callers
+ * check `version` before using them (version 2: put_fields, the field options of search, fields
+ * and doc_type in get_dossier and hits). */
 struct sohoa_catalog_ops {
     int version; /* SOHOA_CATALOG_OPS_VERSION the backend was written against */
     const char *name;
@@ -302,7 +365,14 @@ struct sohoa_catalog_ops {
                     struct sohoa_err *err);
     int (*page_text)(void *state, const char *doc_id, int page_index, char **text,
                      struct sohoa_err *err);
+    /* version 2 */
+    int (*put_fields)(void *state, const char *doc_id, const char *doc_type,
+                      const struct sohoa_field_put *rows, size_t n, struct sohoa_err *err);
 };
+
+/* The folded key of a field value: vn_normalize, controls stripped, vn_fold, white space runs
+ * as one space, trimmed. *out is malloc'd (the caller frees it); "" when nothing is left. */
+int sohoa_catalog_field_key(const char *value, char **out, struct sohoa_err *err);
 
 /* The SQLite backend (catalog_sqlite.c): `path` is a file name or ":memory:". */
 int sohoa_catalog_sqlite_open(const char *path, const struct sohoa_catalog_ops **ops, void **state,

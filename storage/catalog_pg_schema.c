@@ -16,6 +16,10 @@
  * statement), so the last page always sees the others, and the conditional UPDATE lets exactly
  * one call move the document from 'processing' to 'assembling'.
  *
+ * Fields (migration 2): one row per extracted field of a document, with its value as shown and a
+ * folded key (sohoa_catalog_field_key) that filters compare through a b-tree on (name, key);
+ * put_fields replaces a document's rows in one transaction.
+ *
  * Never edit a released migration: append a new one.
  */
 #include "storage/catalog_pg_schema.h"
@@ -95,6 +99,17 @@ const char *const sohoa_pg_migrations[] = {
     "    you_finish := FOUND;"
     "  END IF;"
     " END $f$;",
+    /* 2: the document's type and its extracted fields; value_key is the folded value filters
+     * compare (sohoa_catalog_field_key), looked up by (name, value_key) */
+    "ALTER TABLE documents ADD COLUMN doc_type text;"
+    "CREATE INDEX documents_type ON documents (doc_type);"
+    "CREATE TABLE fields ("
+    "  doc_id text NOT NULL REFERENCES documents (id),"
+    "  name text NOT NULL, ordinal integer NOT NULL,"
+    "  value text NOT NULL, value_key text NOT NULL, raw text,"
+    "  confidence double precision, page integer, source text,"
+    "  PRIMARY KEY (doc_id, name));"
+    "CREATE INDEX fields_key ON fields (name, value_key, doc_id);",
 };
 
 const size_t sohoa_pg_n_migrations = sizeof sohoa_pg_migrations / sizeof sohoa_pg_migrations[0];

@@ -1,4 +1,5 @@
-/* cli_search.c — `sohoa search QUERY`: find pages by words, with or without diacritics. */
+/* cli_search.c — `sohoa search [--field NAME=VALUE] [--type T] QUERY`: find pages by words, with or
+ * without diacritics, and documents by extracted field values and type. */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,23 +11,33 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "Usage: sohoa search [options] QUERY...\n"
-            "\n"
-            "Finds pages whose text holds every word of QUERY. Words match with or without\n"
-            "diacritics (\"duong\" finds \"đường\"); pages matching the exact tones rank first.\n"
-            "Put a phrase in double quotes: sohoa search '\"quyết định\" ubnd'.\n"
-            "\n"
-            "Options:\n"
-            "  --department NAME  only dossiers of this department\n"
-            "  --from YYYY-MM-DD  only dossiers received on or after this date\n"
-            "  --to YYYY-MM-DD    only dossiers received on or before this date\n"
-            "  --dossier ID       only this dossier\n"
-            "  --limit N          at most N hits (default 20)\n"
-            "  --data-dir DIR     where the catalog is (default ./sohoa-data)\n"
-            "  --help             this text\n"
-            "\n"
-            "Exit codes: 0 hits found, 3 no hit, 64 usage, 70 internal.\n");
+    fprintf(
+        f,
+        "Usage: sohoa search [options] QUERY...\n"
+        "       sohoa search --field NAME=VALUE [--type TYPE] [options] [QUERY...]\n"
+        "\n"
+        "Finds pages whose text holds every word of QUERY. Words match with or without\n"
+        "diacritics (\"duong\" finds \"đường\"); pages matching the exact tones rank first.\n"
+        "Put a phrase in double quotes: sohoa search '\"quyết định\" ubnd'.\n"
+        "With --field or --type, QUERY may be left out: the first page of each matching\n"
+        "document is listed, newest dossier first.\n"
+        "\n"
+        "Options:\n"
+        "  --field NAME=VALUE only documents whose extracted field NAME (id_number,\n"
+        "                     full_name, receipt_number, doc_number, issue_date, ...) equals\n"
+        "                     VALUE, ignoring case, diacritics and spacing:\n"
+        "                     --field full_name='nguyen van an', --field id_number=001099012345\n"
+        "  --field NAME       only documents that have the field NAME\n"
+        "  --type TYPE        only documents of this type (cccd_front, birth_certificate, ...)\n"
+        "  --department NAME  only dossiers of this department\n"
+        "  --from YYYY-MM-DD  only dossiers received on or after this date\n"
+        "  --to YYYY-MM-DD    only dossiers received on or before this date\n"
+        "  --dossier ID       only this dossier\n"
+        "  --limit N          at most N hits (default 20)\n"
+        "  --data-dir DIR     where the catalog is (default ./sohoa-data)\n"
+        "  --help             this text\n"
+        "\n"
+        "Exit codes: 0 hits found, 3 no hit, 64 usage, 70 internal.\n");
 }
 
 int sohoa_cli_search(int argc, char **argv)
@@ -37,7 +48,7 @@ int sohoa_cli_search(int argc, char **argv)
     struct sohoa_hits hits;
     struct sohoa_search_opts opts;
     int rest = 0, code = SOHOA_EXIT_OK;
-    char query[4096] = "";
+    char query[4096] = "", field[64] = "";
     size_t qlen = 0;
     memset(&hits, 0, sizeof hits);
     memset(&opts, 0, sizeof opts);
@@ -71,16 +82,32 @@ int sohoa_cli_search(int argc, char **argv)
             slot = &opts.date_to;
         else if (!strcmp(a, "--dossier"))
             slot = &opts.dossier_id;
-        if (slot || !strcmp(a, "--limit")) {
+        else if (!strcmp(a, "--type"))
+            slot = &opts.doc_type;
+        bool is_field = !strcmp(a, "--field");
+        if (slot || is_field || !strcmp(a, "--limit")) {
             if (i + 1 > rest) {
                 fprintf(stderr, "sohoa search: %s needs a value\n", a);
                 code = SOHOA_EXIT_USAGE;
                 goto out;
             }
-            if (slot)
+            if (slot) {
                 *slot = argv[++i];
-            else
+            } else if (is_field) { /* NAME=VALUE: the name before the first '=' */
+                const char *spec = argv[++i], *eq = strchr(spec, '=');
+                size_t n = eq ? (size_t)(eq - spec) : strlen(spec);
+                if (n == 0 || n >= sizeof field) {
+                    fprintf(stderr, "sohoa search: --field wants NAME=VALUE, got \"%s\"\n", spec);
+                    code = SOHOA_EXIT_USAGE;
+                    goto out;
+                }
+                memcpy(field, spec, n);
+                field[n] = '\0';
+                opts.field = field;
+                opts.field_value = eq ? eq + 1 : NULL;
+            } else {
                 opts.limit = atoi(argv[++i]);
+            }
             continue;
         }
         if (a[0] == '-' && a[1] == '-') {
@@ -97,7 +124,7 @@ int sohoa_cli_search(int argc, char **argv)
         }
         qlen += (size_t)w;
     }
-    if (!qlen) {
+    if (!qlen && !opts.field && !opts.doc_type) {
         usage(stderr);
         code = SOHOA_EXIT_USAGE;
         goto out;
@@ -115,12 +142,20 @@ int sohoa_cli_search(int argc, char **argv)
     }
     for (size_t i = 0; i < hits.n; i++) {
         const struct sohoa_hit *h = &hits.v[i];
-        printf("%zu. [%s] dossier %s, document %s (%.12s…), page %d\n   %s\n", i + 1,
-               sohoa_match_name(h->match), h->dossier_id, h->doc_name, h->doc_id, h->page_index + 1,
+        printf("%zu. [%s] dossier %s, document %s (%.12s…%s%s), page %d\n   %s\n", i + 1,
+               sohoa_match_name(h->match), h->dossier_id, h->doc_name, h->doc_id,
+               h->doc_type ? ", " : "", h->doc_type ? h->doc_type : "", h->page_index + 1,
                h->snippet ? h->snippet : "");
     }
     if (hits.n == 0) {
-        printf("no page matches \"%s\"\n", query);
+        if (opts.field)
+            printf("no document has %s%s%s%s%s\n", opts.field, opts.field_value ? " = \"" : "",
+                   opts.field_value ? opts.field_value : "", opts.field_value ? "\"" : "",
+                   qlen ? " and matches the words" : "");
+        else if (!qlen)
+            printf("no document of type %s\n", opts.doc_type);
+        else
+            printf("no page matches \"%s\"\n", query);
         code = SOHOA_EXIT_NOTFOUND;
     }
 out:

@@ -1,4 +1,5 @@
-/* cli_show.c — `sohoa show DOSSIER`: a dossier, its documents and their pages. */
+/* cli_show.c — `sohoa show DOSSIER`: a dossier, its documents (with their type and extracted
+ * fields) and their pages. */
 #include <stdio.h>
 #include <string.h>
 
@@ -12,8 +13,9 @@ static void usage(FILE *f)
     fprintf(f, "Usage: sohoa show [--data-dir DIR] DOSSIER\n"
                "\n"
                "Shows a dossier's metadata, its documents (status, pages, errors, where the\n"
-               "searchable PDF and record are) and every page (status, confidence, rotation,\n"
-               "skew, reason of failure).\n"
+               "searchable PDF and record are, type, extracted fields with their source, page\n"
+               "and confidence) and every page (status, confidence, rotation, skew, reason of\n"
+               "failure).\n"
                "Exit codes: 0 shown, 3 unknown dossier, 64 usage, 70 internal.\n");
 }
 
@@ -81,6 +83,20 @@ int sohoa_cli_show(int argc, char **argv)
             printf("   pdf: %s/%s\n", cfg.store_url, di->pdf_key);
         if (di->record_key)
             printf("   record: %s/%s\n", cfg.store_url, di->record_key);
+        if (di->doc_type)
+            printf("   type: %s\n", di->doc_type);
+        for (size_t f = 0; f < di->n_fields; f++) {
+            const struct sohoa_field_row *r = &di->fields[f];
+            printf("   %s%s = %s  (%s", f ? "        " : "fields: ", r->name, r->value,
+                   or_dash(r->source));
+            if (r->page > 0)
+                printf(", page %d", r->page);
+            if (r->confidence >= 0)
+                printf(", conf %.2f", r->confidence);
+            if (r->raw && strcmp(r->raw, r->value))
+                printf(", read \"%s\"", r->raw);
+            printf(")\n");
+        }
         for (size_t p = 0; p < di->n_pages_listed; p++) {
             const struct sohoa_page_info *pi = &di->pages[p];
             printf("   page %d: %s, conf %.0f, rotated %d, skew %.2f°%s%s\n", pi->index + 1,

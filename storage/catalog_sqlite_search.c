@@ -1,0 +1,423 @@
+/* catalog_sqlite_search.c — search on the SQLite catalog: the FTS5 query builder (every query
+ * word cut by the index's own tokenizer and quoted, so no user input is FTS5 syntax), ranking
+ * (exact-tone class first, then BM25), filters (dossier metadata, document type, field values
+ * through the fields table), snippets, and the listing of filtered documents when no words are
+ * given.
+ *
+ * Runs on the reader connection under its lock, inside one read transaction, with a progress
+ * handler that interrupts a search past SOHOA_SEARCH_DEADLINE_MS.
+ */
+#include "storage/catalog_sqlite_int.h"
+
+#include <time.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The index's tokenizer, for cutting query words exactly as the index cut page text. */
+int sq_tokenizer_open(struct state *s, struct sohoa_err *err)
+{
+    fts5_api *api = NULL;
+    sqlite3_stmt *st = NULL;
+    void *ud = NULL;
+    const char *args[] = {TOKENIZER_ARG0, TOKENIZER_ARG1};
+    sqlite3 *db = s->reader->db;
+
+    int rc = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+        sqlite3_step(st);
+    }
+    sqlite3_finalize(st);
+    if (!api || api->iVersion < 2)
+        return sohoa_err_set(err, SOHOA_EBACKEND, false, "catalog: SQLite lacks FTS5");
+    rc = api->xFindTokenizer(api, TOKENIZER, &ud, &s->tok_api);
+    if (rc == SQLITE_OK)
+        rc = s->tok_api.xCreate(ud, args, 2, &s->tok);
+    if (rc != SQLITE_OK)
+        return sq_fail(NULL, rc, "create query tokenizer", err);
+    return 0;
+}
+
+/* ---- search -------------------------------------------------------------------------------- */
+
+/* Growable string; `failed` sticks after an allocation failure. */
+struct sbuf {
+    char *p;
+    size_t n, cap;
+    bool failed;
+};
+
+static void sb_put(struct sbuf *b, const char *s, size_t n)
+{
+    if (b->failed)
+        return;
+    if (b->n + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + n + 1)
+            cap *= 2;
+        char *p = realloc(b->p, cap);
+        if (!p) {
+            b->failed = true;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->n, s, n);
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void sb_puts(struct sbuf *b, const char *s)
+{
+    sb_put(b, s, strlen(s));
+}
+
+static void sb_truncate(struct sbuf *b, size_t n)
+{
+    if (!b->failed && n < b->n) {
+        b->n = n;
+        b->p[n] = '\0';
+    }
+}
+
+struct phrase_ctx {
+    struct sbuf *b;
+    size_t n_tokens;
+};
+
+/* FTS5 tokenizer callback: append one token to the phrase, '"' doubled. */
+static int on_token(void *ctx, int tflags, const char *tok, int n, int start, int end)
+{
+    struct phrase_ctx *x = ctx;
+    if (tflags & FTS5_TOKEN_COLOCATED)
+        return SQLITE_OK;
+    if (x->n_tokens++)
+        sb_put(x->b, " ", 1);
+    for (int i = 0; i < n; i++)
+        sb_put(x->b, tok[i] == '"' ? "\"\"" : tok + i, tok[i] == '"' ? 2 : 1);
+    return x->b->failed ? SQLITE_NOMEM : SQLITE_OK;
+}
+
+/* Append `text` to `b` as one quoted FTS5 phrase of the tokens the index would see. */
+static int append_phrase(struct state *s, struct sbuf *b, const char *text, size_t *n_tokens)
+{
+    struct phrase_ctx x = {b, 0};
+    sb_put(b, "\"", 1);
+    int rc =
+        s->tok_api.xTokenize(s->tok, &x, FTS5_TOKENIZE_QUERY, text, (int)strlen(text), on_token);
+    sb_put(b, "\"", 1);
+    *n_tokens = x.n_tokens;
+    return rc;
+}
+
+/* The two MATCH expressions of a query: every term on the canonical column, and on the folded
+ * one. Terms the tokenizer finds nothing in (a lone symbol) are left out of both. */
+static int build_match(struct state *s, const struct sohoa_query *q, struct sbuf *exact,
+                       struct sbuf *fold, struct sohoa_err *err)
+{
+    size_t used = 0;
+    sb_puts(exact, "{canon} : (");
+    sb_puts(fold, "{fold} : (");
+    for (size_t i = 0; i < q->n_terms; i++) {
+        size_t exact_mark = exact->n, fold_mark = fold->n, n_fold = 0, n_canon = 0;
+        if (used) {
+            sb_puts(exact, " AND ");
+            sb_puts(fold, " AND ");
+        }
+        int rc = append_phrase(s, fold, q->terms[i].fold, &n_fold);
+        if (rc == SQLITE_OK && n_fold > 0)
+            rc = append_phrase(s, exact, q->terms[i].canon, &n_canon);
+        if (rc != SQLITE_OK)
+            return sq_fail(NULL, rc, "tokenize query", err);
+        if (n_fold == 0) {
+            sb_truncate(exact, exact_mark);
+            sb_truncate(fold, fold_mark);
+            continue;
+        }
+        used++;
+    }
+    sb_puts(exact, ")");
+    sb_puts(fold, ")");
+    if (exact->failed || fold->failed)
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory building query");
+    if (!used)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "search query has no words to look for");
+    return 0;
+}
+
+/* The joins and conditions of the filters in `o`, after a WHERE clause, on the tables pages
+ * (when `pages`), documents and dossiers. Values are bound parameters named after the options. */
+static void append_filters(const struct sohoa_search_opts *o, bool pages, struct sbuf *b)
+{
+    bool dossier_filter = o->department || o->date_from || o->date_to;
+    if (pages && (dossier_filter || o->dossier_id || o->doc_type || o->field))
+        sb_puts(b, " JOIN pages ON pages.id = pages_fts.rowid"
+                   " JOIN documents ON documents.id = pages.doc_id");
+    if (dossier_filter)
+        sb_puts(b, " JOIN dossiers ON dossiers.id = documents.dossier_id");
+}
+
+static void append_conditions(const struct sohoa_search_opts *o, struct sbuf *b)
+{
+    if (o->department)
+        sb_puts(b, " AND dossiers.department = :department");
+    if (o->date_from)
+        sb_puts(b, " AND dossiers.received_date >= :date_from");
+    if (o->date_to)
+        sb_puts(b, " AND dossiers.received_date <= :date_to");
+    if (o->dossier_id)
+        sb_puts(b, " AND documents.dossier_id = :dossier_id");
+    if (o->doc_type)
+        sb_puts(b, " AND documents.doc_type = :doc_type");
+    if (o->field) /* through fields_key: the documents holding the value, looked up once */
+        sb_puts(b, o->field_value ? " AND documents.id IN (SELECT doc_id FROM fields"
+                                    " WHERE name = :field AND value_key = :field_value)"
+                                  : " AND documents.id IN (SELECT doc_id FROM fields"
+                                    " WHERE name = :field)");
+}
+
+/* The ranking statement: matches on the folded column, filtered, exact-class first, then BM25.
+ * Built from fixed pieces only; every value is a bound parameter. */
+static void build_rank_sql(const struct sohoa_search_opts *o, struct sbuf *b)
+{
+    sb_puts(b, "SELECT pages_fts.rowid,"
+               " pages_fts.rowid IN (SELECT rowid FROM pages_fts WHERE pages_fts MATCH :exact)"
+               " AS exact, bm25(pages_fts) AS score FROM pages_fts");
+    append_filters(o, true, b);
+    sb_puts(b, " WHERE pages_fts MATCH :fold");
+    append_conditions(o, b);
+    sb_puts(b, " ORDER BY exact DESC, score, pages_fts.rowid LIMIT :limit OFFSET :offset");
+}
+
+/* Without words: page 0 of each document the filters keep (with its text, when it has some),
+ * newest dossier first, then newest document. */
+static void build_list_sql(const struct sohoa_search_opts *o, struct sbuf *b)
+{
+    sb_puts(b, "SELECT documents.id, documents.dossier_id, documents.name, documents.doc_type,"
+               " (SELECT canon FROM pages_fts WHERE pages_fts.rowid = pages.id)"
+               " FROM documents JOIN dossiers ON dossiers.id = documents.dossier_id"
+               " LEFT JOIN pages ON pages.doc_id = documents.id AND pages.page_index = 0"
+               " WHERE 1");
+    append_conditions(o, b);
+    sb_puts(b, " ORDER BY dossiers.received_date DESC NULLS LAST, documents.created_at DESC,"
+               " documents.id LIMIT :limit OFFSET :offset");
+}
+
+static int bind_named(sqlite3_stmt *st, const char *name, const char *text, int num)
+{
+    int i = sqlite3_bind_parameter_index(st, name);
+    if (!i)
+        return SQLITE_OK;
+    return text ? sqlite3_bind_text(st, i, text, -1, SQLITE_STATIC) : sqlite3_bind_int(st, i, num);
+}
+
+/* Bind every named parameter the statement has (the match expressions may be NULL). */
+static int bind_search(sqlite3_stmt *st, const char *exact, const char *fold,
+                       const struct sohoa_search_opts *o)
+{
+    const struct {
+        const char *name, *text;
+        int num;
+    } v[] = {
+        {":exact", exact, 0},
+        {":fold", fold, 0},
+        {":department", o->department, 0},
+        {":date_from", o->date_from, 0},
+        {":date_to", o->date_to, 0},
+        {":dossier_id", o->dossier_id, 0},
+        {":doc_type", o->doc_type, 0},
+        {":field", o->field, 0},
+        {":field_value", o->field_value, 0},
+        {":limit", NULL, o->limit},
+        {":offset", NULL, o->offset},
+    };
+    int rc = SQLITE_OK;
+    for (size_t i = 0; rc == SQLITE_OK && i < sizeof v / sizeof v[0]; i++)
+        rc = bind_named(st, v[i].name, v[i].text, v[i].num);
+    return rc;
+}
+
+struct ranked {
+    int64_t rowid;
+    bool exact;
+    double score;
+};
+
+static const char SQL_HIT_INFO[] =
+    "SELECT pages.page_index, pages.doc_id, documents.dossier_id, documents.name,"
+    " documents.doc_type"
+    " FROM pages JOIN documents ON documents.id = pages.doc_id WHERE pages.id = ?1";
+
+static const char SQL_HIT_MARK[] = "SELECT highlight(pages_fts, ?1, ?4, ?5), canon FROM pages_fts"
+                                   " WHERE pages_fts MATCH ?2 AND rowid = ?3";
+
+/* The snippet of one ranked page: its text with the matched words marked, cut to a window. */
+static int hit_snippet(struct conn *c, const struct ranked *r, const char *exact_expr,
+                       const char *fold_expr, const struct sohoa_search_opts *o,
+                       struct sohoa_arena *a, const char **out, struct sohoa_err *err)
+{
+    static const char open[] = {SOHOA_MARK_OPEN, '\0'}, close[] = {SOHOA_MARK_CLOSE, '\0'};
+    sqlite3_stmt *st = NULL;
+    char *moved = NULL;
+
+    *out = "";
+    int rc = SQ_RUN(c, SQL_HIT_MARK, &st, "highlight", err, arg_int(r->exact ? 0 : 1),
+                    arg_text(r->exact ? exact_expr : fold_expr), arg_int(r->rowid), arg_text(open),
+                    arg_text(close));
+    if (rc <= 0)
+        return rc;
+    const char *marked = (const char *)sqlite3_column_text(st, 0);
+    const char *canon = (const char *)sqlite3_column_text(st, 1);
+    if (!marked || !canon)
+        return 0;
+    if (!r->exact) { /* marks found on the folded copy move to the canonical text */
+        rc = sohoa_snippet_transfer(canon, marked, &moved, NULL);
+        if (rc == SOHOA_ENOMEM)
+            return sohoa_err_set(err, rc, false, "out of memory building snippet");
+        rc = 0; /* on SOHOA_EFORMAT (fold invariant broken) the folded text is shown instead */
+        marked = moved ? moved : marked;
+    }
+    rc = sohoa_hit_snippet(a, marked, o, out, err);
+    free(moved);
+    return rc;
+}
+
+/* Turn ranked page ids into hits (document, dossier, snippet), in rank order. */
+static int fill_hits(struct conn *c, const struct ranked *top, size_t n, const char *exact_expr,
+                     const char *fold_expr, const struct sohoa_search_opts *o,
+                     struct sohoa_hits *out, struct sohoa_err *err)
+{
+    sqlite3_stmt *st = NULL;
+    struct sohoa_arena *a = &out->arena;
+    if (n == 0)
+        return 0;
+    out->v = sohoa_arena_alloc(a, n * sizeof *out->v);
+    if (!out->v)
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+    for (size_t i = 0; i < n; i++) {
+        struct sohoa_hit *h = &out->v[out->n];
+        int rc = SQ_RUN(c, SQL_HIT_INFO, &st, "read hit", err, arg_int(top[i].rowid));
+        if (rc < 0)
+            return rc;
+        if (rc == 0)
+            continue; /* cannot happen inside one read transaction; skip rather than fail */
+        h->page_index = sqlite3_column_int(st, 0);
+        if (sq_col_dup(a, st, 1, &h->doc_id) || sq_col_dup(a, st, 2, &h->dossier_id) ||
+            sq_col_dup(a, st, 3, &h->doc_name) || sq_col_dup(a, st, 4, &h->doc_type))
+            return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+        h->match = top[i].exact ? SOHOA_MATCH_EXACT : SOHOA_MATCH_FOLDED;
+        h->score = -top[i].score;
+        rc = hit_snippet(c, &top[i], exact_expr, fold_expr, o, a, &h->snippet, err);
+        if (rc)
+            return rc;
+        out->n++;
+    }
+    return 0;
+}
+
+/* Read the rows of the listing statement (build_list_sql) into hits. */
+static int list_hits(struct conn *c, sqlite3_stmt *st, const struct sohoa_search_opts *o,
+                     struct sohoa_hits *out, struct sohoa_err *err)
+{
+    struct sohoa_arena *a = &out->arena;
+    int rc = 0;
+    out->v = sohoa_arena_alloc(a, (size_t)o->limit * sizeof *out->v);
+    if (!out->v)
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+    while (out->n < (size_t)o->limit && (rc = sq_step(c, st, "list documents", err)) == 1) {
+        struct sohoa_hit *h = &out->v[out->n++];
+        h->match = SOHOA_MATCH_FILTER;
+        if (sq_col_dup(a, st, 0, &h->doc_id) || sq_col_dup(a, st, 1, &h->dossier_id) ||
+            sq_col_dup(a, st, 2, &h->doc_name) || sq_col_dup(a, st, 3, &h->doc_type))
+            return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+        rc = sohoa_hit_snippet(a, (const char *)sqlite3_column_text(st, 4), o, &h->snippet, err);
+        if (rc)
+            return rc;
+    }
+    return rc < 0 ? rc : 0;
+}
+
+/* SQLite progress handler: interrupt a search past its deadline. */
+static int search_deadline(void *arg)
+{
+    const struct timespec *deadline = arg;
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec > deadline->tv_sec ||
+           (now.tv_sec == deadline->tv_sec && now.tv_nsec > deadline->tv_nsec);
+}
+
+int sq_search(void *state, const struct sohoa_query *q, const struct sohoa_search_opts *o,
+              struct sohoa_hits *out, struct sohoa_err *err)
+{
+    struct state *s = state;
+    struct conn *c = s->reader;
+    struct sbuf exact = {0}, fold = {0}, sql = {0};
+    sqlite3_stmt *rank = NULL;
+    struct ranked *top = NULL;
+    size_t n_top = 0;
+    bool in_tx = false;
+    struct timespec deadline;
+    int rc = 0;
+
+    clock_gettime(CLOCK_MONOTONIC, &deadline);
+    deadline.tv_sec += SOHOA_SEARCH_DEADLINE_MS / 1000;
+    deadline.tv_nsec += (long)(SOHOA_SEARCH_DEADLINE_MS % 1000) * 1000000L;
+    if (deadline.tv_nsec >= 1000000000L) {
+        deadline.tv_sec++;
+        deadline.tv_nsec -= 1000000000L;
+    }
+
+    bool words = q->n_terms > 0;
+    sq_lock(c);
+    sqlite3_progress_handler(c->db, 1000, search_deadline, &deadline);
+    if (words && (rc = build_match(s, q, &exact, &fold, err)))
+        goto out;
+    if (words)
+        build_rank_sql(o, &sql);
+    else
+        build_list_sql(o, &sql);
+    top = calloc((size_t)o->limit, sizeof *top);
+    if (sql.failed || !top) {
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory searching");
+        goto out;
+    }
+    int src = sqlite3_prepare_v2(c->db, sql.p, -1, &rank, NULL);
+    if (src == SQLITE_OK)
+        src = bind_search(rank, exact.p, fold.p, o);
+    if (src != SQLITE_OK) {
+        rc = sq_fail(c->db, src, "prepare search", err);
+        goto out;
+    }
+    if ((rc = sq_exec(c, "BEGIN", "begin search", err)))
+        goto out;
+    in_tx = true;
+    if (!words) {
+        rc = list_hits(c, rank, o, out, err);
+        goto out;
+    }
+    while (n_top < (size_t)o->limit && (rc = sq_step(c, rank, "search", err)) == 1) {
+        top[n_top].rowid = (int64_t)sqlite3_column_int64(rank, 0);
+        top[n_top].exact = sqlite3_column_int(rank, 1) != 0;
+        top[n_top].score = sqlite3_column_double(rank, 2);
+        n_top++;
+    }
+    if (rc < 0)
+        goto out;
+    sqlite3_finalize(rank);
+    rank = NULL;
+    rc = fill_hits(c, top, n_top, exact.p, fold.p, o, out, err);
+out:
+    sqlite3_finalize(rank);
+    if (in_tx)
+        rc = sq_tx_end(c, rc, err);
+    sqlite3_progress_handler(c->db, 0, NULL, NULL);
+    sq_unlock(c);
+    free(top);
+    free(exact.p);
+    free(fold.p);
+    free(sql.p);
+    return rc;
+}
