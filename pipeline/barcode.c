@@ -3,6 +3,11 @@
  * zbar reads 8-bit grey ("Y800"); a colour page is converted to luma into a buffer of our own
  * first. The scanner is created per call: zbar scanners are not shareable between threads and
  * creating one costs little next to the scan. zbar reports failure as a negative count.
+ *
+ * QR codes are read in zbar's binary mode (raw payload bytes): without it zbar guesses the
+ * character set of an 8-bit segment that carries no ECI and takes UTF-8 Vietnamese for Shift-JIS
+ * ("TRẦN" → "TR蘯ｧN"). The bytes are kept when they are valid UTF-8 (what every Vietnamese
+ * issuer writes) and otherwise read as ISO-8859-1, the QR standard's default for 8-bit data.
  */
 #include "pipeline/barcode.h"
 
@@ -30,6 +35,49 @@ static uint8_t *grey_copy(const struct sohoa_image *img)
         }
     }
     return g;
+}
+
+/* Length of the valid UTF-8 sequence (no overlongs, surrogates or code points past U+10FFFF) at
+ * s[0..n), 0 when there is none. */
+static size_t utf8_seq(const unsigned char *s, size_t n)
+{
+    size_t len = s[0] < 0x80                    ? 1
+                 : s[0] >= 0xC2 && s[0] <= 0xDF ? 2
+                 : (s[0] & 0xF0) == 0xE0        ? 3
+                 : s[0] >= 0xF0 && s[0] <= 0xF4 ? 4
+                                                : 0;
+    if (!len || len > n)
+        return 0;
+    for (size_t i = 1; i < len; i++)
+        if ((s[i] & 0xC0) != 0x80)
+            return 0;
+    if ((s[0] == 0xE0 && s[1] < 0xA0) || (s[0] == 0xED && s[1] >= 0xA0) ||
+        (s[0] == 0xF0 && s[1] < 0x90) || (s[0] == 0xF4 && s[1] >= 0x90))
+        return 0;
+    return len;
+}
+
+/* The payload bytes [data, data + len) as a NUL-terminated UTF-8 string: as they are when they are
+ * valid UTF-8 without NULs, else read as ISO-8859-1 (NULs dropped). NULL when out of memory. */
+static char *payload_text(const unsigned char *data, size_t len)
+{
+    bool utf8 = true;
+    for (size_t i = 0, k; i < len && utf8; i += k)
+        utf8 = data[i] != 0 && (k = utf8_seq(data + i, len - i)) > 0;
+    char *t = malloc(2 * len + 1), *o = t;
+    if (!t)
+        return NULL;
+    for (size_t i = 0; i < len; i++) {
+        if (utf8 || data[i] < 0x80) {
+            if (data[i])
+                *o++ = (char)data[i];
+        } else {
+            *o++ = (char)(0xC0 | (data[i] >> 6));
+            *o++ = (char)(0x80 | (data[i] & 0x3F));
+        }
+    }
+    *o = '\0';
+    return t;
 }
 
 static void symbol_box(const zbar_symbol_t *s, int box[4])
@@ -67,6 +115,7 @@ int sohoa_barcode_scan(const struct sohoa_image *img, struct sohoa_barcodes *out
         goto out;
     }
     zbar_image_scanner_set_config(sc, ZBAR_NONE, ZBAR_CFG_ENABLE, 1);
+    zbar_image_scanner_set_config(sc, ZBAR_QRCODE, ZBAR_CFG_BINARY, 1);
     zbar_image_set_format(zi, zbar_fourcc('Y', '8', '0', '0'));
     zbar_image_set_size(zi, (unsigned)img->width, (unsigned)img->height);
     zbar_image_set_data(zi, grey, (unsigned long)img->width * (unsigned long)img->height, NULL);
@@ -84,14 +133,11 @@ int sohoa_barcode_scan(const struct sohoa_image *img, struct sohoa_barcodes *out
     for (const zbar_symbol_t *s = zbar_image_first_symbol(zi); s && out->n < (size_t)found;
          s = zbar_symbol_next(s)) {
         struct sohoa_barcode *b = &out->items[out->n];
-        const char *data = zbar_symbol_get_data(s);
-        unsigned len = zbar_symbol_get_data_length(s);
-        if (!(b->data = malloc((size_t)len + 1))) {
+        const unsigned char *data = (const unsigned char *)zbar_symbol_get_data(s);
+        if (!(b->data = payload_text(data, zbar_symbol_get_data_length(s)))) {
             rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "barcode: out of memory");
             goto out;
         }
-        memcpy(b->data, data, len);
-        b->data[len] = '\0';
         snprintf(b->symbology, sizeof b->symbology, "%s",
                  zbar_get_symbol_name(zbar_symbol_get_type(s)));
         symbol_box(s, b->box);

@@ -10,7 +10,8 @@
  * Order of work on a page: grey copy (red/purple-red ink blended towards white) → background
  * flattened → binarised analysis copy → blank test → orientation (ascender/descender statistics
  * on the binarised copy) → skew (sweep and binary search on the binarised copy) → the archive and
- * the grey copy are turned by the same angles, so `ocr` and `archive` share one geometry.
+ * the grey copy are turned by the same angles, so `ocr` and `archive` share one geometry → dot
+ * leaders erased from the grey copy (Tesseract drops a line of text that stands on a row of dots).
  */
 #include "pipeline/clean.h"
 
@@ -43,6 +44,7 @@ void sohoa_clean_opts_default(struct sohoa_clean_opts *o)
     o->max_skew_deg = 7.0;
     o->min_skew_conf = 3.0;
     o->min_orient_conf = 8.0; /* Leptonica's own default: a false 180° turn is costly */
+    o->drop_dot_leaders = true;
 }
 
 void sohoa_clean_result_release(struct sohoa_clean_result *r)
@@ -294,6 +296,105 @@ static int orient_find(PIX *bin, double dpi, double min_conf, double *conf)
 }
 
 /* Replace *pix by f(*pix); on failure *pix is kept and 1 is returned. */
+/* Dot leaders: the dotted fill-in lines of forms ("1. Họ và tên: BÙI THỊ HẰNG ..........").
+ * Conservative on purpose: a dot is a small isolated blob (at most DOT_MAX_MM on each side, not
+ * more than twice as wide as high or the reverse); a leader is a run of at least DOT_MIN_RUN dots
+ * on one baseline (centres within DOT_Y_TOL_MM) with regular gaps (each at most DOT_MAX_GAP_MM and
+ * within half to twice the run's first gap). Once a row has a leader, the other dots of that row
+ * that sit on the leader's pitch (within DOT_PHASE_PX) are its pieces broken by the text written
+ * over it, and go too. Periods, ellipses and the dots of Vietnamese letters (ạ ị ọ, i) never form
+ * such runs. */
+#define DOT_MAX_MM     0.7
+#define DOT_Y_TOL_MM   0.25
+#define DOT_MAX_GAP_MM 2.0
+#define DOT_MIN_RUN    8
+#define DOT_PHASE_PX   2.0
+
+struct dot {
+    int x, y, w, h;
+    double cy;
+    bool erase;
+};
+
+static int dot_cmp(const void *a, const void *b)
+{
+    const struct dot *p = a, *q = b;
+    if (p->cy != q->cy)
+        return p->cy < q->cy ? -1 : 1;
+    return (p->x > q->x) - (p->x < q->x);
+}
+
+static int dot_cmp_x(const void *a, const void *b)
+{
+    const struct dot *p = a, *q = b;
+    return (p->x > q->x) - (p->x < q->x);
+}
+
+/* Mark the leaders of one row of dots d[0..n) (sorted by x). */
+static void row_leaders(struct dot *d, size_t n, double px_mm)
+{
+    for (size_t a = 0, b; a < n; a = b) {
+        double first = 0;
+        for (b = a + 1; b < n; b++) {
+            double gap = d[b].x - (d[b - 1].x + d[b - 1].w);
+            if (gap > DOT_MAX_GAP_MM * px_mm || gap < 1 ||
+                (b > a + 1 && (gap < first / 2 || gap > first * 2)))
+                break;
+            if (b == a + 1)
+                first = gap;
+        }
+        if (b - a < DOT_MIN_RUN)
+            continue;
+        double pitch = (double)(d[b - 1].x - d[a].x) / (double)(b - a - 1);
+        for (size_t k = 0; k < n; k++) {
+            double steps = (d[k].x - d[a].x) / pitch;
+            bool on_pitch = fabs(steps - round(steps)) * pitch <= DOT_PHASE_PX;
+            bool alike = abs(d[k].w - d[a].w) <= 2 && abs(d[k].h - d[a].h) <= 2;
+            d[k].erase |= (k >= a && k < b) || (on_pitch && alike);
+        }
+    }
+}
+
+/* Erase (set white) the dot leaders of `grey` (8 bpp) found on its binarised copy. Returns the
+ * number of dots erased; a failure of Leptonica leaves the page as it is. */
+static int erase_dot_leaders(PIX *grey, double dpi)
+{
+    double px_mm = dpi / 25.4;
+    int max_side = (int)lround(DOT_MAX_MM * px_mm), erased = 0;
+    PIX *bin = grey_binarize(grey);
+    BOXA *boxes = bin ? pixConnCompBB(bin, 8) : NULL;
+    int n = boxes ? boxaGetCount(boxes) : 0;
+    struct dot *d = n ? malloc((size_t)n * sizeof *d) : NULL;
+    size_t nd = 0;
+    for (int i = 0; d && i < n; i++) {
+        l_int32 x, y, w, h;
+        if (boxaGetBoxGeometry(boxes, i, &x, &y, &w, &h) || w > max_side || h > max_side ||
+            w > 2 * h + 1 || h > 2 * w + 1)
+            continue;
+        d[nd++] = (struct dot){x, y, w, h, y + h / 2.0, false};
+    }
+    if (nd)
+        qsort(d, nd, sizeof *d, dot_cmp);
+    /* rows: dots whose centres lie within the tolerance of the row's first dot */
+    for (size_t i = 0, j; i < nd; i = j) {
+        for (j = i + 1; j < nd && d[j].cy - d[i].cy <= DOT_Y_TOL_MM * px_mm; j++)
+            ;
+        qsort(d + i, j - i, sizeof *d, dot_cmp_x);
+        row_leaders(d + i, j - i, px_mm);
+    }
+    for (size_t k = 0; k < nd; k++) {
+        BOX *box =
+            d[k].erase ? boxCreateValid(d[k].x - 1, d[k].y - 1, d[k].w + 2, d[k].h + 2) : NULL;
+        if (box && pixSetInRect(grey, box) == 0)
+            erased++;
+        boxDestroy(&box);
+    }
+    free(d);
+    boxaDestroy(&boxes);
+    pixDestroy(&bin);
+    return erased;
+}
+
 static int pix_replace(PIX **pix, PIX *next)
 {
     if (!next)
@@ -376,7 +477,10 @@ int sohoa_clean_page(const struct sohoa_image *in, const struct sohoa_clean_opts
         }
     }
 
-    /* `ocr`: the flattened grey, upscaled for low-resolution pages, binarised if asked. */
+    /* `ocr`: the flattened grey without dot leaders, upscaled for low-resolution pages,
+     * binarised if asked. */
+    if (o->drop_dot_leaders && !out->blank)
+        erase_dot_leaders(flat, dpi);
     if (o->ocr_target_dpi > 0 && dpi < o->ocr_min_dpi) {
         double s = o->ocr_target_dpi / dpi;
         if (pix_replace(&flat, pixScale(flat, (l_float32)s, (l_float32)s))) {

@@ -4,11 +4,10 @@
  *   - `archive`: the page in its original colour (or grey, or bi-level), rotated upright and
  *     deskewed. It is what goes into the searchable PDF.
  *   - `ocr`: what Tesseract reads: grey, red/purple-red ink (seals, signatures) turned white,
- *     background flattened, optionally binarised. Its pixels map onto `archive` pixels through
- *     `ocr_scale` (1.0 unless the page was upscaled for recognition): a box found in `ocr`
- *     divided by `ocr_scale` is the same box in `archive`.
- * The result also says what was done (rotation, skew and their confidences) and whether the page
- * is blank (no ink worth OCR).
+ *     background flattened, dot leaders of forms erased, optionally binarised. Its pixels map onto
+ * `archive` pixels through `ocr_scale` (1.0 unless the page was upscaled for recognition): a box
+ * found in `ocr` divided by `ocr_scale` is the same box in `archive`. The result also says what was
+ * done (rotation, skew and their confidences) and whether the page is blank (no ink worth OCR).
  *
  * Ownership: the caller owns `in`; the result's images are owned by the result and freed by
  * sohoa_clean_result_release(). Encoded G4 bytes are malloc'd and owned by the caller (free()).
@@ -41,6 +40,7 @@ struct sohoa_clean_opts {
     double max_skew_deg;    /* skew search range, degrees each side */
     double min_skew_conf;   /* a skew found with lower confidence is left alone */
     double min_orient_conf; /* an orientation found with lower confidence is left alone */
+    bool drop_dot_leaders; /* dotted fill-in lines ("Họ và tên: ........") → white in `ocr` */
 };
 
 /* The defaults the accuracy measurements chose (see models/ocr/README.md). */

@@ -188,6 +188,12 @@ static int field_load(struct ctx *c, json_t *o, struct sohoa_field_model *f)
             return bad(c, "fields[].lines", "must be an integer 1..5");
         f->lines = (int)json_integer_value(lines);
     }
+    json_t *wrap = json_object_get(o, "wrap");
+    if (wrap) {
+        if (!json_is_integer(wrap) || json_integer_value(wrap) < 0 || json_integer_value(wrap) > 4)
+            return bad(c, "fields[].wrap", "must be an integer 0..4");
+        f->wrap = (int)json_integer_value(wrap);
+    }
     f->required = json_is_true(json_object_get(o, "required"));
     json_t *pat = json_object_get(o, "pattern");
     if (pat) {

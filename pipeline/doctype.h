@@ -69,7 +69,7 @@ struct sohoa_field_model {
     char *name;
     char **anchors; /* folded label phrases; the value follows on the same line or the next */
     size_t n_anchors;
-    char **skip; /* folded phrases of lines that are never the value (first/last line search) */
+    char **skip; /* folded phrases of lines that are never the value, nor its anchor's line */
     size_t n_skip;
     regex_t pattern; /* on the folded text after the anchor; group 1 is the value when present */
     bool has_pattern;
@@ -77,6 +77,7 @@ struct sohoa_field_model {
     enum sohoa_validator validator;
     enum sohoa_field_where where;
     int lines;     /* lines the value takes from where it starts (MRZ: 3); default 1 */
+    int wrap;      /* lines below that may continue a value running to its line's end (0) */
     bool required; /* reported as missing when not found */
     char *qr;      /* part of the CCCD QR payload that fills it ("id", "name"...), or NULL */
 };

@@ -127,12 +127,13 @@ struct doc {
     size_t n;
 };
 
-/* A candidate value: canonical bytes [a, b) of lines first..last of page p (a in the first line,
- * b in the last; lines between are whole). */
+/* A candidate value: canonical bytes [a, b) of lines line[0..n) of page p (a in the first line,
+ * b in the last; lines between are whole). The lines follow each other down the value's column,
+ * not always in reading order (a wrapped value passes over noise and other columns). */
+#define CAND_LINES 8
 struct cand {
-    size_t p, first, last, a, b;
+    size_t p, n, line[CAND_LINES], a, b;
 };
-
 static bool space_or_label_punct(char c)
 {
     return c == ' ' || c == ':' || c == '/' || c == '-' || c == '.' || c == ',' || c == '|';
@@ -215,16 +216,101 @@ static bool line_skipped(const struct sohoa_field_model *f, const struct sohoa_x
     return false;
 }
 
-/* Folded range → candidate on canonical bytes; extends over f->lines lines. */
-static struct cand cand_make(const struct doc *d, const struct sohoa_field_model *f, size_t p,
-                             size_t li, size_t fa, size_t fb)
+/* Box of a whole line (zeros when its words carry none). */
+static void line_box(const struct sohoa_xline *l, int box[4])
+{
+    double conf;
+    sohoa_xline_span(l, 0, strlen(l->canon), box, &conf);
+}
+
+/* A line of OCR noise: no word with two letters or digits ("`", "^", "R"). */
+static bool line_noise(const struct sohoa_xline *l)
+{
+    int run = 0;
+    for (const char *c = l->fold; *c; c++) {
+        bool alnum = (*c >= 'a' && *c <= 'z') || (*c >= '0' && *c <= '9') ||
+                     (*c >= 'A' && *c <= 'Z') || (unsigned char)*c >= 0x80;
+        run = alnum ? run + ((*c & 0xC0) != 0x80) : 0;
+        if (run >= 2)
+            return false;
+    }
+    return true;
+}
+
+/* The line below line `li` in its column: without word boxes (text input) simply the next line;
+ * with boxes, the first of the next lines that starts below it by no more than one line height,
+ * whose left edge lies between the column's left edge (less one line height) and its right edge,
+ * and that is no noise. SIZE_MAX when there is none. */
+static size_t line_below(const struct sohoa_xlines *x, size_t li)
+{
+    int c[4];
+    line_box(&x->lines[li], c);
+    if (c[2] <= c[0])
+        return li + 1 < x->n ? li + 1 : SIZE_MAX;
+    int h = c[3] - c[1];
+    for (size_t k = li + 1; k < x->n && k <= li + 12; k++) {
+        int b[4];
+        line_box(&x->lines[k], b);
+        if (b[2] <= b[0] || b[1] < c[1] + h / 2 || b[1] - c[3] > h || b[0] < c[0] - h ||
+            b[0] > c[2] || line_noise(&x->lines[k]))
+            continue;
+        return k;
+    }
+    return SIZE_MAX;
+}
+
+/* Does folded line `l` start something else than the rest of a wrapped value: another field's
+ * label or a stop phrase, one of the field's skip phrases, a numbered or lettered item ("2.",
+ * "c)", "- ", "II."), any "label:", a sentence (ends with '.' or ';') or a date in words? */
+static bool item_start(const char *s)
+{
+    size_t n = strspn(s, "0123456789");
+    if (!n)
+        n = strspn(s, "ivx");
+    if (!n && s[0] >= 'a' && s[0] <= 'z')
+        n = 1;
+    if (n && (s[n] == '.' || s[n] == ')') && s[n + 1] == ' ')
+        return true;
+    return s[0] == '-' && s[1] == ' ';
+}
+
+static bool line_starts_other(const struct sohoa_doctype *t, const struct sohoa_field_model *f,
+                              const struct sohoa_xline *l)
+{
+    size_t len = strlen(l->fold);
+    if (strchr(l->fold, ':') || line_skipped(f, l) || item_start(l->fold) ||
+        l->fold[len - 1] == '.' || l->fold[len - 1] == ';' || strstr(l->fold, " thang "))
+        return true; /* a label, an item, a sentence, a date line */
+    for (size_t g = 0; g < t->n_fields; g++)
+        for (size_t k = 0; k < t->fields[g].n_anchors; k++)
+            if (strlen(t->fields[g].anchors[k]) >= CUT_ANCHOR_MIN &&
+                sohoa_phrase_find(l->fold, t->fields[g].anchors[k], NULL))
+                return true;
+    for (size_t k = 0; k < t->n_stops; k++)
+        if (sohoa_phrase_find(l->fold, t->stops[k], NULL))
+            return true;
+    return false;
+}
+
+/* Folded range → candidate on canonical bytes; extends over f->lines lines, or over up to f->wrap
+ * lines below that continue a value running to the end of its line. */
+static struct cand cand_make(const struct doc *d, const struct sohoa_doctype *t,
+                             const struct sohoa_field_model *f, size_t p, size_t li, size_t fa,
+                             size_t fb, bool to_end)
 {
     const struct sohoa_xlines *x = &d->lines[p];
-    struct cand c = {p, li, li, x->lines[li].f2c[fa], x->lines[li].f2c[fb]};
-    if (f->lines > 1) {
-        c.last = li + (size_t)f->lines - 1 < x->n ? li + (size_t)f->lines - 1 : x->n - 1;
-        if (c.last != li)
-            c.b = strlen(x->lines[c.last].canon);
+    struct cand c = {
+        .p = p, .n = 1, .line = {li}, .a = x->lines[li].f2c[fa], .b = x->lines[li].f2c[fb]};
+    for (size_t k = li + 1; k < x->n && k < li + (size_t)f->lines && c.n < CAND_LINES; k++) {
+        c.line[c.n++] = k;
+        c.b = strlen(x->lines[k].canon);
+    }
+    for (int w = 0; to_end && w < f->wrap && c.n < CAND_LINES; w++) {
+        size_t k = line_below(x, c.line[c.n - 1]);
+        if (k == SIZE_MAX || line_starts_other(t, f, &x->lines[k]))
+            break;
+        c.line[c.n++] = k;
+        c.b = strlen(x->lines[k].canon);
     }
     return c;
 }
@@ -239,19 +325,23 @@ static bool after_anchor(const struct doc *d, const struct sohoa_doctype *t,
     size_t end = strlen(l->fold);
     size_t a = skip_labels(f, l->fold, i, end);
     size_t b = cut_at_anchors(t, f, l->fold, a, end);
-    if (a >= b && li + 1 < x->n) { /* label alone on its line: the value is on the next */
-        l = &x->lines[++li];
+    if (a >= b) { /* label alone on its line: the value is on the line below */
+        if ((li = line_below(x, li)) == SIZE_MAX)
+            return false;
+        l = &x->lines[li];
         end = strlen(l->fold);
         a = skip_labels(f, l->fold, 0, end);
         b = cut_at_anchors(t, f, l->fold, a, end);
         if (a == 0 && b == 0)
             return false;
     }
+    bool to_end = b == end;
     while (b > a && l->fold[b - 1] == ' ')
         b--;
+    size_t before = b;
     if (!pattern_narrow(f, l, &a, &b))
         return false;
-    *out = cand_make(d, f, p, li, a, b);
+    *out = cand_make(d, t, f, p, li, a, b, to_end && b == before);
     return true;
 }
 
@@ -271,7 +361,7 @@ static bool field_find(const struct doc *d, const struct sohoa_doctype *t,
                 if (line_skipped(f, l) || !pattern_narrow(f, l, &a, &b))
                     continue;
                 if (seen++ == want) {
-                    *out = cand_make(d, f, p, li, a, b);
+                    *out = cand_make(d, t, f, p, li, a, b, b == strlen(l->fold));
                     return true;
                 }
             }
@@ -282,11 +372,13 @@ static bool field_find(const struct doc *d, const struct sohoa_doctype *t,
             if (!f->n_anchors) {
                 size_t a = 0, b = strlen(l->fold);
                 if (pattern_narrow(f, l, &a, &b) && seen++ == want) {
-                    *out = cand_make(d, f, p, li, a, b);
+                    *out = cand_make(d, t, f, p, li, a, b, b == strlen(l->fold));
                     return true;
                 }
                 continue;
             }
+            if (f->n_skip && line_skipped(f, l))
+                continue; /* a line the field's value never comes from */
             for (size_t k = 0; k < f->n_anchors; k++) {
                 const char *at;
                 if (!sohoa_phrase_find(l->fold, f->anchors[k], &at))
@@ -309,18 +401,18 @@ static int cand_text(const struct doc *d, const struct cand *c, char **raw, int 
     size_t total = 1;
     double sum = 0;
     int n = 0;
-    for (size_t li = c->first; li <= c->last; li++)
-        total += strlen(x->lines[li].canon) + 1;
+    for (size_t i = 0; i < c->n; i++)
+        total += strlen(x->lines[c->line[i]].canon) + 1;
     if (!(*raw = malloc(total)))
         return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     size_t at = 0;
     memset(box, 0, 4 * sizeof *box);
-    for (size_t li = c->first; li <= c->last; li++) {
-        const struct sohoa_xline *l = &x->lines[li];
-        size_t a = li == c->first ? c->a : 0, b = li == c->last ? c->b : strlen(l->canon);
+    for (size_t i = 0; i < c->n; i++) {
+        const struct sohoa_xline *l = &x->lines[c->line[i]];
+        size_t a = i == 0 ? c->a : 0, b = i == c->n - 1 ? c->b : strlen(l->canon);
         int lb[4];
         double lc;
-        if (li != c->first)
+        if (i)
             (*raw)[at++] = '\n';
         memcpy(*raw + at, l->canon + a, b - a);
         at += b - a;

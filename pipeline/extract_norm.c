@@ -169,23 +169,79 @@ static int norm_serial(const char *t, char **out, int *repairs, struct sohoa_err
     return rc;
 }
 
+/* A digit read as a look-alike letter in an MRZ position that holds digits; 0 when none. */
+static char mrz_digit(uint32_t c)
+{
+    if (c >= '0' && c <= '9')
+        return (char)c;
+    switch (c) {
+    case 'O':
+    case 'D':
+    case 'Q':
+    case 0xD6:
+    case 0xD2:
+    case 0xD3: /* Ö Ò Ó */
+        return '0';
+    case 'I':
+    case 'L':
+    case 'T':
+    case '|':
+        return '1';
+    case 'Z':
+        return '2';
+    case 'S':
+        return '5';
+    case 'G':
+        return '6';
+    case 'B':
+        return '8';
+    default:
+        return 0;
+    }
+}
+
+/* The MRZ lines, spaces dropped, upper case, '\n'-joined. An ICAO TD1 ID-card MRZ (first line
+ * "I?VNM...") gets its fixed shape back: document code I, and look-alike letters in the
+ * positions that hold digits (line 1: document number, its check digit and the 12-digit ID of
+ * the optional data; line 2: dates and their check digits) read as digits. */
 static int norm_mrz(const char *t, char **out, struct sohoa_err *err)
 {
-    char *up = NULL;
-    int rc = sohoa_text_upper(t, &up, err);
+    uint32_t *cps = NULL;
+    size_t n = 0, o = 0;
+    *out = NULL;
+    int rc = vn_codepoints(t, strlen(t), &cps, &n, err);
     if (rc)
         return rc;
-    size_t o = 0;
-    for (size_t i = 0; up[i]; i++)
-        if (up[i] != ' ' && up[i] != '\t' && up[i] != '\r')
-            up[o++] = up[i];
-    while (o > 0 && up[o - 1] == '\n')
+    for (size_t i = 0; i < n; i++)
+        if (cps[i] != ' ' && cps[i] != '\t' && cps[i] != '\r')
+            cps[o++] = cp_upper(cps[i]);
+    while (o > 0 && cps[o - 1] == '\n')
         o--;
-    up[o] = '\0';
-    *out = o ? up : NULL;
-    if (!o)
-        free(up);
-    return 0;
+    bool td1 =
+        o >= 5 &&
+        (cps[0] == 'I' || cps[0] == 'T' || cps[0] == '1' || cps[0] == 'L' || cps[0] == '|') &&
+        cps[2] == 'V' && cps[3] == 'N' && cps[4] == 'M';
+    size_t l2 = 0; /* line 2 is only taken for one when it holds the nationality at 16-18 */
+    while (l2 < o && cps[l2] != '\n')
+        l2++;
+    bool line2 = l2 + 18 < o && cps[l2 + 16] == 'V' && cps[l2 + 17] == 'N' && cps[l2 + 18] == 'M';
+    for (size_t i = 0, line = 0, col = 0; td1 && i < o; i++, col++) {
+        if (cps[i] == '\n') {
+            line++;
+            col = (size_t)-1;
+            continue;
+        }
+        bool digit = (line == 0 && col >= 5 && col <= 26) ||
+                     (line == 1 && line2 && (col <= 6 || (col >= 8 && col <= 14) || col == 29));
+        char dg = digit ? mrz_digit(cps[i]) : 0;
+        if (dg)
+            cps[i] = (uint32_t)dg;
+    }
+    if (td1)
+        cps[0] = 'I';
+    rc = o ? vn_from_codepoints(cps, o, out, err) : 0;
+    free(cps);
+    return rc;
 }
 
 /* Through a validate.h parser: its value when the text has the shape. */

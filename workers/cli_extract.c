@@ -1,5 +1,5 @@
-/* cli_extract.c — `sohoa extract FILE [--json] [--models DIR] [--type ID]`: one file's document
- * type, fields, validation and page quality, in-process (no store, no catalog).
+/* cli_extract.c — `sohoa extract FILE [--json] [--models DIR] [--type ID] [--text-out TXT]`: one
+ * file's document type, fields, validation and page quality, in-process (no store, no catalog).
  *
  * Each page goes through the two steps of extract.h as a worker would run them: decode → barcodes
  * (on the decoded colour page) → clean → OCR → quality → sohoa_xpage; then the document step.
@@ -15,6 +15,7 @@
 #include "pipeline/doctype.h"
 #include "pipeline/extract.h"
 #include "pipeline/extract_json.h"
+#include "pipeline/extract_lines.h"
 #include "pipeline/imageio.h"
 #include "pipeline/ocr.h"
 #include "workers/cli.h"
@@ -24,14 +25,16 @@
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: sohoa extract FILE [--json] [--models DIR] [--type ID]\n"
+    fprintf(f, "Usage: sohoa extract FILE [--json] [--models DIR] [--type ID] [--text-out TXT]\n"
                "\n"
                "Reads FILE (an image, PDF or TIFF; or a .txt file of page texts split by form\n"
                "feeds), reads its QR codes and barcodes, OCRs it and prints the document type,\n"
                "the fields with their provenance, the validation findings and the scan quality\n"
                "of each page. --json prints the object described in models/doctypes/README.md.\n"
                "--models DIR reads the models from DIR (default: $SOHOA_MODELS or the installed\n"
-               "models); --type ID extracts as that type whatever the classifier says.\n"
+               "models); --type ID extracts as that type whatever the classifier says;\n"
+               "--text-out TXT also writes the lines the fields were read from, in the .txt\n"
+               "form this command reads (a test case, or to see what OCR read).\n"
                "Exit codes: 0 read, 2 the file could not be read, 64 usage, 70 internal.\n");
 }
 
@@ -141,6 +144,29 @@ out:
     return rc;
 }
 
+/* The pages' lines as text: one line a line, pages split by form feeds. */
+static int write_lines(const char *path, const struct sohoa_xpage *pages, size_t n,
+                       struct sohoa_err *err)
+{
+    FILE *f = fopen(path, "w");
+    int rc = 0;
+    if (!f)
+        return sohoa_err_set(err, SOHOA_EIO, false, "cannot write %s", path);
+    for (size_t p = 0; p < n && rc == 0; p++) {
+        struct sohoa_xlines x;
+        if ((rc = sohoa_xlines_build(pages[p].words, pages[p].n_words, &x, err)))
+            break;
+        if (p)
+            fputc('\f', f);
+        for (size_t i = 0; i < x.n; i++)
+            fprintf(f, "%s\n", x.lines[i].canon);
+        sohoa_xlines_release(&x);
+    }
+    if (fclose(f) != 0 && rc == 0)
+        rc = sohoa_err_set(err, SOHOA_EIO, false, "cannot write %s", path);
+    return rc;
+}
+
 static void print_text(const struct sohoa_extraction *x, const char *file)
 {
     printf("%s: %s (score %.2f)\n", file, x->cls.type, x->cls.score);
@@ -163,7 +189,7 @@ static void print_text(const struct sohoa_extraction *x, const char *file)
 
 int sohoa_cli_extract(int argc, char **argv)
 {
-    const char *file = NULL, *models_dir = NULL, *type = NULL;
+    const char *file = NULL, *models_dir = NULL, *type = NULL, *text_out = NULL;
     bool json = false;
     struct sohoa_err err;
     struct sohoa_models *m = NULL;
@@ -180,6 +206,8 @@ int sohoa_cli_extract(int argc, char **argv)
             models_dir = argv[++i];
         } else if (!strcmp(argv[i], "--type") && i + 1 < argc) {
             type = argv[++i];
+        } else if (!strcmp(argv[i], "--text-out") && i + 1 < argc) {
+            text_out = argv[++i];
         } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
             usage(stdout);
             return SOHOA_EXIT_OK;
@@ -204,6 +232,11 @@ int sohoa_cli_extract(int argc, char **argv)
     if (rc < 0) {
         fprintf(stderr, "sohoa extract: %s: %s\n", file, err.msg);
         code = rc == SOHOA_EBACKEND || rc == SOHOA_ENOMEM ? SOHOA_EXIT_INTERNAL : SOHOA_EXIT_FAILED;
+        goto out;
+    }
+    if (text_out && write_lines(text_out, pages, n, &err) < 0) {
+        fprintf(stderr, "sohoa extract: %s\n", err.msg);
+        code = SOHOA_EXIT_FAILED;
         goto out;
     }
     struct sohoa_extract_opts o = {.force_type = type};

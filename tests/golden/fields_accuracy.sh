@@ -14,6 +14,8 @@
 # documents) and every wrong value as truth vs got. Fails when, on the clean renders, a type's
 # field accuracy is below FIELDS_MIN_PCT (default 95) or the classifier gives a wrong type.
 # Damaged renders are reported, not asserted. WORK_DIR/fields.tsv keeps one row per field.
+# FIELDS_TYPES (space- or comma-separated type ids, default all) restricts the run to those types
+# (the same documents are rendered; only theirs are extracted and scored).
 set -u
 sohoa=$1
 work=$3
@@ -21,6 +23,7 @@ gen="$(dirname "$sohoa")/bench/sohoa_gen"
 n_clean=${FIELDS_CLEAN:-4}
 n_damaged=${FIELDS_DAMAGED:-2}
 min_pct=${FIELDS_MIN_PCT:-95}
+types=" $(echo "${FIELDS_TYPES:-}" | tr ',' ' ') "
 
 command -v jq >/dev/null || { echo "fields_accuracy: jq is needed" >&2; exit 1; }
 [ -x "$gen" ] || { echo "fields_accuracy: no generator at $gen" >&2; exit 1; }
@@ -43,6 +46,9 @@ for variant in clean damaged; do
     for truth in "$work/$variant"/*.json; do
         base=${truth%.json}
         name=$(basename "$base")
+        if [ -n "${types// /}" ]; then
+            case "$types" in *" ${name%-[0-9]*} "*) ;; *) continue ;; esac
+        fi
         img=$(ls "$base".png "$base".jpg 2>/dev/null | head -1)
         out="$work/out/$variant-$name.json"
         if ! timeout 300 "$sohoa" extract "$img" --json >"$out" 2>"$out.err"; then

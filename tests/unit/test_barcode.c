@@ -1,12 +1,14 @@
 /* test_barcode.c — QR codes read from a page image (zbar) and the CCCD payload parsed from them.
  *
- * tests/data/extract/cccd_qr.png holds a fictional CCCD payload (how it was made:
- * tests/data/extract/README.md). The image is decoded with imageio like any scan.
+ * tests/data/extract/cccd_qr.png and cccd_qr_utf8.png hold fictional CCCD payloads (how they were
+ * made: tests/data/extract/README.md); the second one's UTF-8 bytes also parse as Shift-JIS, which
+ * zbar's own character-set guess picks. The images are decoded with imageio like any scan.
  */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -15,31 +17,68 @@
 #include "pipeline/cccd_qr.h"
 #include "pipeline/imageio.h"
 
-#define QR_PNG SOHOA_TEST_DATA "/extract/cccd_qr.png"
+#define QR_PNG      SOHOA_TEST_DATA "/extract/cccd_qr.png"
+#define QR_UTF8_PNG SOHOA_TEST_DATA "/extract/cccd_qr_utf8.png"
+#define QR_L1_PNG   SOHOA_TEST_DATA "/extract/qr_latin1.png"
 
-static void test_qr_png(void **state)
+/* The data of the one QR code on `png`. */
+static void scan_data(const char *png, char *data, size_t cap)
 {
-    (void)state;
     struct sohoa_image img = {0};
     struct sohoa_barcodes bc = {0};
     struct sohoa_err err;
-    struct sohoa_cccd_qr q;
     assert_int_equal(sohoa_imageio_init(&err), 0);
-    assert_int_equal(sohoa_imageio_decode_page(QR_PNG, SOHOA_FORMAT_UNKNOWN, 0, NULL, &img, &err),
-                     0);
+    assert_int_equal(sohoa_imageio_decode_page(png, SOHOA_FORMAT_UNKNOWN, 0, NULL, &img, &err), 0);
     assert_int_equal(sohoa_barcode_scan(&img, &bc, &err), 0);
     assert_int_equal(bc.n, 1);
     assert_non_null(strstr(bc.items[0].symbology, "QR"));
     assert_true(bc.items[0].box[2] > bc.items[0].box[0]);
-    assert_true(sohoa_cccd_qr_parse(bc.items[0].data, &q));
+    snprintf(data, cap, "%s", bc.items[0].data);
+    sohoa_barcodes_release(&bc);
+    sohoa_image_release(&img);
+}
+
+/* The one QR code of `png` parsed as a CCCD payload into `q`; its data into `data`. */
+static void scan_one(const char *png, struct sohoa_cccd_qr *q, char *data, size_t cap)
+{
+    scan_data(png, data, cap);
+    assert_true(sohoa_cccd_qr_parse(data, q));
+}
+
+static void test_qr_png(void **state)
+{
+    (void)state;
+    struct sohoa_cccd_qr q;
+    char data[512];
+    scan_one(QR_PNG, &q, data, sizeof data);
     assert_string_equal(q.id, "001099012345");
     assert_string_equal(q.old_id, "012345678");
     assert_string_equal(q.name, "NGUYỄN VĂN AN");
     assert_string_equal(q.dob, "1999-03-15");
     assert_string_equal(q.sex, "Nam");
     assert_string_equal(q.issued, "2021-05-01");
-    sohoa_barcodes_release(&bc);
-    sohoa_image_release(&img);
+}
+
+/* UTF-8 bytes that are also valid Shift-JIS come back as UTF-8 (zbar's binary mode). */
+static void test_qr_utf8_not_sjis(void **state)
+{
+    (void)state;
+    struct sohoa_cccd_qr q;
+    char data[512];
+    scan_one(QR_UTF8_PNG, &q, data, sizeof data);
+    assert_string_equal(data, "019095907357|208205754|Trần Văn Sơn|20111995|Nam|135 Quang Trung, "
+                              "Quang Trung, Thống Nhất, Thái Nguyên|15052022");
+    assert_string_equal(q.name, "TRẦN VĂN SƠN");
+    assert_string_equal(q.address, "135 Quang Trung, Quang Trung, Thống Nhất, Thái Nguyên");
+}
+
+/* Bytes that are no UTF-8 are read as ISO-8859-1. */
+static void test_qr_latin1(void **state)
+{
+    (void)state;
+    char data[64];
+    scan_data(QR_L1_PNG, data, sizeof data);
+    assert_string_equal(data, "Café crème");
 }
 
 static void test_blank_page(void **state)
@@ -71,8 +110,8 @@ static void test_payloads(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_qr_png),
-        cmocka_unit_test(test_blank_page),
+        cmocka_unit_test(test_qr_png),    cmocka_unit_test(test_qr_utf8_not_sjis),
+        cmocka_unit_test(test_qr_latin1), cmocka_unit_test(test_blank_page),
         cmocka_unit_test(test_payloads),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
