@@ -2,10 +2,13 @@
  *
  * Holds the handle (models loaded once, reused for every page), the per-page recognition with a
  * deadline (Tesseract's ETEXT_DESC monitor), and the walk over Tesseract's result iterator that
- * turns words into struct sohoa_word and the page text. The only file in sohoa that includes
+ * turns words into struct sohoa_word and the page text; and the second reading of a
+ * machine-readable zone (pipeline/mrz.h finds it and puts it back) with an `eng` handle made on
+ * first need. The only file in sohoa that includes
  * <tesseract/capi.h>; Tesseract's own messages are sent to /dev/null (debug_file), never stderr.
  */
 #include "pipeline/ocr.h"
+#include "pipeline/mrz.h"
 #include "pipeline/readorder.h"
 
 #include <math.h>
@@ -22,6 +25,9 @@
 
 struct sohoa_ocr {
     TessBaseAPI *api;
+    char *datapath;       /* as given to sohoa_ocr_new (NULL: Tesseract's default) */
+    TessBaseAPI *mrz;     /* eng, whitelist of the MRZ alphabet; made on the first MRZ */
+    bool mrz_unavailable; /* eng could not be loaded: MRZs keep the first reading */
     double min_line_conf; /* see the reading-order section */
     bool columns;
 };
@@ -98,6 +104,10 @@ int sohoa_ocr_new(const char *datapath, const char *langs, struct sohoa_ocr **ou
         goto out;
     }
     TessBaseAPISetPageSegMode(h->api, (TessPageSegMode)SOHOA_OCR_DEFAULT_PSM);
+    if (datapath && !(h->datapath = strdup(datapath))) {
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "ocr: out of memory");
+        goto out;
+    }
     h->min_line_conf = SOHOA_OCR_DEFAULT_MIN_LINE_CONF;
     h->columns = true;
 out:
@@ -115,6 +125,11 @@ void sohoa_ocr_free(struct sohoa_ocr **h)
         TessBaseAPIEnd((*h)->api);
         TessBaseAPIDelete((*h)->api);
     }
+    if ((*h)->mrz) {
+        TessBaseAPIEnd((*h)->mrz);
+        TessBaseAPIDelete((*h)->mrz);
+    }
+    free((*h)->datapath);
     free(*h);
     *h = NULL;
 }
@@ -257,6 +272,95 @@ static int gather_words(TessBaseAPI *api, struct sohoa_rawpage *rp, struct sohoa
     return rc;
 }
 
+/* --- machine-readable zone ------------------------------------------------------------------
+ *
+ * The Vietnamese model reads the OCR-B lines of a card's MRZ badly and at low confidence (so
+ * the noise pass would drop them). A band whose lines look like an MRZ is read again by an
+ * `eng` handle restricted to the MRZ alphabet, one uniform block (PSM 6); pipeline/mrz.c repairs
+ * it under its check digits and puts it in place of the first reading. Without eng data the
+ * first reading is kept (repaired too). */
+
+#define MRZ_LANG      "eng"
+#define MRZ_WHITELIST "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ<"
+#define MRZ_PSM       PSM_SINGLE_BLOCK
+
+static TessBaseAPI *mrz_api(struct sohoa_ocr *h)
+{
+    if (h->mrz || h->mrz_unavailable)
+        return h->mrz;
+    h->mrz = TessBaseAPICreate();
+    if (h->mrz && TessBaseAPIInit2(h->mrz, h->datapath, MRZ_LANG, OEM_LSTM_ONLY) == 0 &&
+        TessBaseAPISetVariable(h->mrz, "tessedit_char_whitelist", MRZ_WHITELIST)) {
+        TessBaseAPISetPageSegMode(h->mrz, MRZ_PSM);
+        return h->mrz;
+    }
+    if (h->mrz) {
+        TessBaseAPIEnd(h->mrz);
+        TessBaseAPIDelete(h->mrz);
+    }
+    h->mrz = NULL;
+    h->mrz_unavailable = true;
+    return NULL;
+}
+
+/* Lines of the second reading of the band (text with the spaces taken out). */
+static size_t mrz_read_lines(TessBaseAPI *api, struct sohoa_mrz_line *out, size_t max)
+{
+    size_t n = 0;
+    TessResultIterator *ri = TessBaseAPIGetIterator(api);
+    if (!ri)
+        return 0;
+    const TessPageIterator *pi = TessResultIteratorGetPageIterator(ri);
+    do {
+        char *raw = TessResultIteratorGetUTF8Text(ri, RIL_TEXTLINE);
+        if (!raw)
+            continue;
+        struct sohoa_mrz_line *l = &out[n];
+        size_t o = 0;
+        for (const char *c = raw; *c && o + 1 < sizeof l->text; c++)
+            if (*c != ' ' && *c != '\n')
+                l->text[o++] = *c;
+        l->text[o] = '\0';
+        TessDeleteText(raw);
+        if (o == 0)
+            continue;
+        TessPageIteratorBoundingBox(pi, RIL_TEXTLINE, &l->x0, &l->y0, &l->x1, &l->y1);
+        l->conf = TessResultIteratorConfidence(ri, RIL_TEXTLINE);
+        n++;
+    } while (n < max && TessResultIteratorNext(ri, RIL_TEXTLINE));
+    TessResultIteratorDelete(ri);
+    return n;
+}
+
+/* Finds an MRZ band in `rp`, reads it again and splices it in. A failed second reading keeps
+ * the first (repaired); only running out of memory or the deadline fails the page. */
+static int mrz_pass(struct sohoa_ocr *h, const struct sohoa_image *img, ETEXT_DESC *monitor,
+                    struct sohoa_rawpage *rp, struct sohoa_err *err)
+{
+    struct sohoa_mrz_band band;
+    struct sohoa_mrz_line lines[SOHOA_MRZ_BAND_LINES];
+    size_t n = 0;
+    bool read = false;
+    if (!sohoa_mrz_find_band(rp, img->width, img->height, &band))
+        return 0;
+    TessBaseAPI *api = mrz_api(h);
+    if (api) {
+        TessBaseAPISetImage(api, img->pixels, img->width, img->height, img->bands,
+                            (int)img->stride);
+        if (img->xres > 0)
+            TessBaseAPISetSourceResolution(api, (int)lround(img->xres));
+        TessBaseAPISetRectangle(api, band.x0, band.y0, band.x1 - band.x0, band.y1 - band.y0);
+        if (TessBaseAPIRecognize(api, monitor) == 0) {
+            n = mrz_read_lines(api, lines, SOHOA_MRZ_BAND_LINES);
+            read = true;
+        }
+    }
+    int rc = sohoa_mrz_splice(rp, &band, read ? lines : NULL, n, NULL, err);
+    if (api)
+        TessBaseAPIClear(api);
+    return rc;
+}
+
 int sohoa_ocr_page(struct sohoa_ocr *h, const struct sohoa_image *img, int timeout_ms,
                    struct sohoa_ocr_page *out, struct sohoa_err *err)
 {
@@ -297,6 +401,8 @@ int sohoa_ocr_page(struct sohoa_ocr *h, const struct sohoa_image *img, int timeo
     }
     struct sohoa_rawpage rp = {0};
     rc = gather_words(h->api, &rp, err);
+    if (rc == 0)
+        rc = mrz_pass(h, img, monitor, &rp, err);
     if (rc == 0)
         rc = sohoa_readorder(&rp, h->min_line_conf, h->columns, out, err);
     else

@@ -8,7 +8,10 @@
  * reaches child processes.
  *
  * What a page goes through: Tesseract (LSTM, PSM auto) → every word through vn_normalize →
- * lines of low confidence dropped → side-by-side columns read left then right → text.
+ * a machine-readable zone (ICAO MRZ, e.g. the chip CCCD's back) read again with `eng` limited to
+ * the MRZ alphabet and repaired under its check digits (pipeline/mrz.h; kept with the first
+ * reading when eng data is missing) → lines of low confidence dropped (never the MRZ) →
+ * side-by-side columns read left then right → text.
  *
  * Ownership: a struct sohoa_ocr_page owns its words and texts; release with
  * sohoa_ocr_page_release(). Threads: a handle is used by one thread at a time; different handles

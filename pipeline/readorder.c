@@ -65,19 +65,21 @@ struct seg {
 };
 
 /* Mean confidence (weighted by characters) of the line starting at word i; *end gets the index
- * after it and *chars its characters. */
+ * after it and *chars its characters. A line with a word marked keep counts as 100. */
 static double line_conf(const struct sohoa_rawpage *rp, size_t i, size_t *end, double *chars)
 {
     size_t j = i;
     double sum = 0, wsum = 0;
+    bool keep = false;
     while (j < rp->n && rp->v[j].tline == rp->v[i].tline) {
         sum += rp->v[j].w.conf * rp->v[j].ncp;
         wsum += rp->v[j].ncp;
+        keep = keep || rp->v[j].keep;
         j++;
     }
     *end = j;
     *chars = wsum;
-    return wsum > 0 ? sum / wsum : 100.0;
+    return keep || wsum <= 0 ? 100.0 : sum / wsum;
 }
 
 /* Drops low-confidence lines — unless they hold most of the page's text: then the page is hard

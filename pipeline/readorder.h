@@ -1,5 +1,6 @@
 /* readorder.h — the reading-order passes over recognised words, independent of the OCR engine.
  *
+ * Lines with a word marked `keep` are never dropped as noise.
  * Input: the words as the engine gave them (with its own block/paragraph/line numbers). Output: a
  * struct sohoa_ocr_page whose words are in reading order, renumbered, with the page text built
  * from them. Two passes, aimed at Vietnamese administrative pages (Decree 30/2020 layout):
@@ -23,7 +24,8 @@
 struct sohoa_rawword {
     struct sohoa_word w; /* w.text owned; w.block/para/line filled by sohoa_readorder */
     int tblock, tpara, tline;
-    int ncp; /* code points in w.text */
+    int ncp;   /* code points in w.text */
+    bool keep; /* never dropped as noise (a machine-readable zone, see pipeline/mrz.h) */
 };
 
 struct sohoa_rawpage {
