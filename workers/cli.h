@@ -24,6 +24,17 @@ enum sohoa_exit {
 int sohoa_cli_ingest(int argc, char **argv);
 int sohoa_cli_search(int argc, char **argv);
 int sohoa_cli_show(int argc, char **argv);
+int sohoa_cli_serve(int argc, char **argv);
+int sohoa_cli_webhook(int argc, char **argv);
 int sohoa_cli_extract(int argc, char **argv);
+int sohoa_cli_worker(int argc, char **argv);
+int sohoa_cli_dlq(int argc, char **argv);
+int sohoa_cli_status(int argc, char **argv);
+
+/* Opens cfg->queue_url for a queue subcommand, printing the error as "sohoa CMD: …"; returns an
+ * exit code (SOHOA_EXIT_OK on success). */
+struct sohoa_config;
+struct sohoa_queue;
+int sohoa_cli_queue_open(const char *cmd, const struct sohoa_config *cfg, struct sohoa_queue **q);
 
 #endif

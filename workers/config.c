@@ -31,6 +31,8 @@ static const struct key keys[] = {
     {"archive-dpi", K_INT, OFF(archive_dpi), 100, 1200,
      "resolution a PDF page's image is archived at (it is OCR'd at ocr-dpi)"},
     {"queue-capacity", K_INT, OFF(queue_capacity), 1, 1 << 20, "page jobs waiting at most"},
+    {"queue", K_STR, OFF(queue_url), 0, 0,
+     "job queue URL: mem: (in-process) or amqp://user:pass@host:port/vhost"},
     {"max-file-bytes", K_U64, OFF(limits.max_file_bytes), 0, 1LL << 50,
      "largest input file (0: no limit)"},
     {"max-pages-per-file", K_INT, OFF(limits.max_pages_per_file), 0, 1000000,
@@ -43,6 +45,14 @@ static const struct key keys[] = {
      "scans above this are reduced to ocr-dpi"},
     {"decode-timeout-ms", K_INT, OFF(limits.decode_timeout_ms), 0, 3600000,
      "decode deadline per page"},
+    {"listen", K_STR, OFF(listen), 0, 0, "serve: HOST:PORT of the HTTP API (127.0.0.1:8080)"},
+    {"api-token", K_STR, OFF(api_token), 0, 0, "serve: bearer token API clients must send"},
+    {"max-upload-bytes", K_U64, OFF(max_upload_bytes), 1024, 1LL << 40,
+     "serve: largest HTTP request body"},
+    {"webhook-url", K_STR, OFF(webhook_url), 0, 0, "serve: URL completed dossiers are POSTed to"},
+    {"webhook-secret", K_STR, OFF(webhook_secret), 0, 0, "serve: HMAC-SHA256 key of webhooks"},
+    {"webhook-max-attempts", K_INT, OFF(webhook_max_attempts), 1, 1000,
+     "serve: webhook tries before dead-lettering"},
 };
 #undef OFF
 
@@ -60,6 +70,8 @@ void sohoa_config_init(struct sohoa_config *cfg)
     cfg->archive_dpi = 200;
     cfg->queue_capacity = 64;
     cfg->limits = sohoa_limits_default();
+    cfg->max_upload_bytes = 50u << 20;
+    cfg->webhook_max_attempts = 8;
 }
 
 void sohoa_config_release(struct sohoa_config *cfg)

@@ -14,6 +14,7 @@
 #define SOHOA_CONFIG_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "pipeline/err.h"
 #include "pipeline/limits.h"
@@ -30,10 +31,21 @@ struct sohoa_config {
                            is archived at this resolution (default 200: Decree 30/2020's minimum
                            for scans, and what most scanned PDFs hold) */
     int queue_capacity; /* queue-capacity: page jobs waiting at most (default 64) */
+    char *queue_url;    /* queue: job queue URL: "" or mem: (in-process, default) or
+                           amqp://user:pass@host:port/vhost (RabbitMQ; workers/QUEUE.md) */
     struct sohoa_limits limits; /* max-file-bytes, max-pages-per-file,
                                    max-page-pixels, page-timeout-ms, ocr-dpi,
                                    max-dpi-before-reduce, decode-timeout-ms */
+    /* sohoa serve: the HTTP API (workers/api.c) and its webhooks (workers/webhook.c) */
+    char *listen;              /* listen: host:port of the API (NULL = SOHOA_LISTEN_DEFAULT) */
+    char *api_token;           /* api-token: the bearer token clients send (required by serve) */
+    uint64_t max_upload_bytes; /* max-upload-bytes: largest request body (default 50 MiB) */
+    char *webhook_url;         /* webhook-url: where completed dossiers are POSTed (NULL = none) */
+    char *webhook_secret;      /* webhook-secret: HMAC-SHA256 key of X-Sohoa-Signature */
+    int webhook_max_attempts;  /* webhook-max-attempts: tries before dead-lettering (default 8) */
 };
+
+#define SOHOA_LISTEN_DEFAULT "127.0.0.1:8080"
 
 /* Defaults only. */
 void sohoa_config_init(struct sohoa_config *cfg);

@@ -229,8 +229,11 @@ out:
     return rc;
 }
 
-void sohoa_doc_job_run(struct sohoa_runtime *rt, const struct sohoa_job *job)
+enum sohoa_job_outcome sohoa_doc_job_run(struct sohoa_runtime *rt, const struct sohoa_delivery *d,
+                                         struct sohoa_err *why)
 {
+    const struct sohoa_job *job = &d->job;
+    enum sohoa_job_outcome outcome = SOHOA_OUTCOME_DONE;
     struct sohoa_manifest man;
     struct sohoa_dossier_meta dm;
     memset(&man, 0, sizeof man);
@@ -238,14 +241,24 @@ void sohoa_doc_job_run(struct sohoa_runtime *rt, const struct sohoa_job *job)
     struct sohoa_err err;
     sohoa_err_clear(&err);
     const char *status = "failed";
-    int rc = assemble(rt, job, &man, &dm, &status, &err);
+
+    /* Only a document whose pages are all recorded and that nobody finished yet: a job delivered
+     * twice, or published again by a redelivered page job, finds it finished and stops here. */
+    struct sohoa_doc_progress pr;
+    int rc = sohoa_catalog_progress(rt->catalog, job->doc_id, &pr, &err);
     if (rc < 0) {
-        if (err.retryable && job->attempt < 3) {
-            struct sohoa_job again = *job;
-            again.attempt++;
-            usleep(200000u << job->attempt);
-            if (sohoa_queue_push(rt->queue, &again, true, NULL) == 0)
-                goto out;
+        outcome = err.retryable ? SOHOA_OUTCOME_RETRY : SOHOA_OUTCOME_DEAD;
+        goto out;
+    }
+    if (pr.status != SOHOA_DOC_ASSEMBLING)
+        goto out;
+
+    rc = assemble(rt, job, &man, &dm, &status, &err);
+    if (rc < 0) {
+        if (err.retryable &&
+            (sohoa_queue_durable(rt->queue) || !sohoa_queue_last_attempt(rt->queue, job))) {
+            outcome = SOHOA_OUTCOME_RETRY; /* on a broker, the last retry dead-letters it */
+            goto out;
         }
         status = "failed";
         fprintf(stderr, "sohoa: document %s: assembly failed: %s\n", job->doc_id, err.msg);
@@ -255,6 +268,9 @@ void sohoa_doc_job_run(struct sohoa_runtime *rt, const struct sohoa_job *job)
     }
     sohoa_runtime_doc_finished(rt, status);
 out:
+    if (outcome != SOHOA_OUTCOME_DONE && why)
+        *why = err;
     sohoa_manifest_release(&man);
     sohoa_dossier_meta_release(&dm);
+    return outcome;
 }

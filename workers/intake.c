@@ -162,11 +162,11 @@ static int queue_pages(struct intake *in, const struct sohoa_manifest *m, struct
     job.n_pages = m->n_pages;
     job.attempt = 1;
     snprintf(job.format, sizeof job.format, "%s", m->format);
-    sohoa_runtime_doc_queued(in->rt);
+    sohoa_runtime_doc_queued(in->rt, m->doc_id);
     sohoa_runtime_add_pages(in->rt, m->n_pages);
     for (int p = 0; p < m->n_pages; p++) {
         job.page = p;
-        int rc = sohoa_queue_push(in->rt->queue, &job, false, err);
+        int rc = sohoa_queue_publish(in->rt->queue, &job, false, err);
         if (rc < 0)
             return rc;
         in->stats->pages_queued++;

@@ -16,7 +16,12 @@ static void usage(FILE *f)
             "  ingest PATH...   store, OCR and index files and dossier folders\n"
             "  search QUERY     find pages by words, with or without diacritics\n"
             "  show DOSSIER     a dossier, its documents and pages\n"
+            "  serve            the HTTP API (+ workers, signed webhooks) until SIGTERM\n"
+            "  webhook list|replay  the webhook outbox: pending, delivered, dead-lettered\n"
             "  extract FILE     document type, fields and validation of one file\n"
+            "  worker           run jobs from a shared queue (--queue amqp://…) until SIGTERM\n"
+            "  status           queue depths, jobs in flight, dead-lettered\n"
+            "  dlq list|replay  the dead-letter queue: failed jobs and their reasons\n"
             "  version          versions of sohoa and its libraries\n"
             "Run `sohoa COMMAND --help` for a command's options.\n",
             SOHOA_VERSION);
@@ -48,8 +53,18 @@ int main(int argc, char **argv)
         return sohoa_cli_search(argc - 1, argv + 1);
     if (!strcmp(cmd, "show"))
         return sohoa_cli_show(argc - 1, argv + 1);
+    if (!strcmp(cmd, "serve"))
+        return sohoa_cli_serve(argc - 1, argv + 1);
+    if (!strcmp(cmd, "webhook"))
+        return sohoa_cli_webhook(argc - 1, argv + 1);
     if (!strcmp(cmd, "extract"))
         return sohoa_cli_extract(argc - 1, argv + 1);
+    if (!strcmp(cmd, "worker"))
+        return sohoa_cli_worker(argc - 1, argv + 1);
+    if (!strcmp(cmd, "dlq"))
+        return sohoa_cli_dlq(argc - 1, argv + 1);
+    if (!strcmp(cmd, "status"))
+        return sohoa_cli_status(argc - 1, argv + 1);
     if (!strcmp(cmd, "version") || !strcmp(cmd, "--version")) {
         const char *v[8];
         sohoa_versions(v, 8);

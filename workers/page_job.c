@@ -1,10 +1,14 @@
 /* page_job.c — one page through the stages: decode → clean → OCR → render → store → index.
  *
- * A page that fails at any stage is recorded as failed with its reason (page.json and the
- * catalog) and the document goes on; only retryable errors are tried again. The page's results
- * are written under deterministic keys, so a redelivered job overwrites rather than duplicates.
- * The thread whose catalog update completes the document queues the document job.
+ * A page whose content is bad (corrupt, over a limit, past its OCR deadline) is recorded as failed
+ * with its reason (page.json and the catalog) and the document goes on. A failure of the
+ * infrastructure instead — the original cannot be fetched, a store or catalog write fails
+ * retryably — fails the job, which the queue retries and at last dead-letters (see runtime.h).
+ * The page's results are written under deterministic keys, so a redelivered job overwrites rather
+ * than duplicates. The thread whose catalog update completes the document publishes the document
+ * job before its own delivery is acknowledged.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -17,8 +21,6 @@
 #include "workers/layout.h"
 #include "workers/record.h"
 #include "workers/runtime.h"
-
-#define SOHOA_MAX_ATTEMPTS 3
 
 static double now_ms(void)
 {
@@ -62,15 +64,18 @@ static enum sohoa_format format_of(const char *name)
 }
 
 static int decode_stage(struct sohoa_runtime *rt, const struct sohoa_job *job, struct page_work *w,
-                        struct sohoa_err *err)
+                        bool *fetch_failed, struct sohoa_err *err)
 {
     char key[SOHOA_KEY_MAX];
     char *path = NULL;
     bool is_temp = false;
     sohoa_key_original(key, job->doc_id);
     int rc = sohoa_obj_get_file(rt->store, key, &path, &is_temp, err);
-    if (rc < 0)
+    if (rc < 0) {
+        *fetch_failed = true;
+        sohoa_err_prefix(err, "original %s", job->doc_id);
         return rc;
+    }
     rc = sohoa_imageio_decode_page(path, format_of(job->format), job->page, &rt->cfg->limits,
                                    &w->img, err);
     if (is_temp)
@@ -149,11 +154,12 @@ static int store_stage(struct sohoa_runtime *rt, const struct sohoa_job *job,
 
 /* Runs the stages; fills `res` (timings, geometry, status) as it goes. */
 static int process(struct sohoa_runtime *rt, struct sohoa_ocr *ocr, const struct sohoa_job *job,
-                   struct sohoa_page_result *res, struct page_work *w, struct sohoa_err *err)
+                   struct sohoa_page_result *res, struct page_work *w, bool *fetch_failed,
+                   struct sohoa_err *err)
 {
     int rc;
     double t = now_ms();
-    if ((rc = decode_stage(rt, job, w, err)) < 0)
+    if ((rc = decode_stage(rt, job, w, fetch_failed, err)) < 0)
         return rc;
     res->ms.decode = now_ms() - t;
 
@@ -201,15 +207,20 @@ static int process(struct sohoa_runtime *rt, struct sohoa_ocr *ocr, const struct
     return 0;
 }
 
-static bool retry_later(struct sohoa_runtime *rt, const struct sohoa_job *job,
-                        const struct sohoa_err *err)
+/* Whether a failure fails the job (retry / dead-letter) rather than being recorded as the page's
+ * outcome: an infrastructure failure (`infra`, or anything retryable) does — except on a queue
+ * that dies with the process once no attempt is left (there is no dead-letter queue to replay
+ * from, so the page is recorded as failed, as the embedded mode always did). */
+static bool fails_job(struct sohoa_runtime *rt, const struct sohoa_job *job, bool infra,
+                      const struct sohoa_err *err, enum sohoa_job_outcome *out)
 {
-    if (!err->retryable || job->attempt >= SOHOA_MAX_ATTEMPTS)
+    if (!infra && !err->retryable)
         return false;
-    struct sohoa_job again = *job;
-    again.attempt++;
-    usleep(100000u << job->attempt); /* 200 ms, 400 ms: the in-process queue has no delay */
-    return sohoa_queue_push(rt->queue, &again, true, NULL) == 0;
+    if (!sohoa_queue_durable(rt->queue) &&
+        (!err->retryable || sohoa_queue_last_attempt(rt->queue, job)))
+        return false;
+    *out = err->retryable ? SOHOA_OUTCOME_RETRY : SOHOA_OUTCOME_DEAD;
+    return true;
 }
 
 static int put_page_json(struct sohoa_runtime *rt, const char *key,
@@ -262,9 +273,27 @@ static int record_page(struct sohoa_runtime *rt, const struct sohoa_job *job,
     return 0;
 }
 
-void sohoa_page_job_run(struct sohoa_runtime *rt, struct sohoa_ocr *ocr,
-                        const struct sohoa_job *job)
+/* After the page is recorded: the document job, if this page completed the document, or if this
+ * is a delivery again of a page whose document is already assembling (its first delivery may
+ * have died between recording the page and publishing the document job). */
+static int fan_in(struct sohoa_runtime *rt, const struct sohoa_delivery *d, bool you_finish,
+                  struct sohoa_err *err)
 {
+    if (!you_finish && (d->redelivered || d->job.attempt > 1)) {
+        struct sohoa_doc_progress pr;
+        int rc = sohoa_catalog_progress(rt->catalog, d->job.doc_id, &pr, err);
+        if (rc < 0)
+            return rc;
+        you_finish = pr.status == SOHOA_DOC_ASSEMBLING;
+    }
+    return you_finish ? sohoa_runtime_publish_doc(rt, &d->job, err) : 0;
+}
+
+enum sohoa_job_outcome sohoa_page_job_run(struct sohoa_runtime *rt, struct sohoa_ocr *ocr,
+                                          const struct sohoa_delivery *d, struct sohoa_err *why)
+{
+    const struct sohoa_job *job = &d->job;
+    enum sohoa_job_outcome outcome = SOHOA_OUTCOME_DONE;
     struct page_work w;
     memset(&w, 0, sizeof w);
     struct sohoa_page_result res;
@@ -273,35 +302,45 @@ void sohoa_page_job_run(struct sohoa_runtime *rt, struct sohoa_ocr *ocr,
     res.status = "failed";
     struct sohoa_err err;
     sohoa_err_clear(&err);
+    bool fetch_failed = false;
 
-    int rc = process(rt, ocr, job, &res, &w, &err);
+    int rc = process(rt, ocr, job, &res, &w, &fetch_failed, &err);
     if (rc < 0) {
-        if (retry_later(rt, job, &err))
-            goto out;
         sohoa_err_prefix(&err, "page %d", job->page + 1);
+        /* An original that cannot be fetched — unreachable, or missing (restored late, replicated
+         * late) — is retried, then dead-lettered with the reason for a replay once it is back. */
+        if (fetch_failed)
+            err.retryable = true;
+        if (fails_job(rt, job, fetch_failed, &err, &outcome))
+            goto out;
         res.error_code = rc;
         res.error = err.msg;
         res.image = NULL;
     }
 
     bool you_finish = false;
-    struct sohoa_err ierr;
+    struct sohoa_err ierr; /* `err` stays alive: res.error points into it */
     sohoa_err_clear(&ierr);
     if (record_page(rt, job, &res, w.ocr.text, &you_finish, &ierr) < 0) {
-        /* The page's outcome could not be recorded: retry the whole job if that may help. */
-        if (retry_later(rt, job, &ierr))
+        sohoa_err_prefix(&ierr, "page %d: cannot record the result", job->page + 1);
+        if (fails_job(rt, job, true, &ierr, &outcome)) {
+            err = ierr;
             goto out;
-        fprintf(stderr, "sohoa: %s page %d: cannot record result: %s\n", job->doc_id, job->page + 1,
-                ierr.msg);
+        }
+        fprintf(stderr, "sohoa: %s %s\n", job->doc_id, ierr.msg);
     }
     sohoa_runtime_page_finished(rt, res.status);
-    if (you_finish) {
-        struct sohoa_job doc = *job;
-        doc.kind = SOHOA_JOB_DOC;
-        doc.attempt = 1;
-        if (sohoa_queue_push(rt->queue, &doc, true, &ierr) < 0)
-            sohoa_doc_job_run(rt, &doc); /* queue closed under us: finish inline */
+    sohoa_err_clear(&ierr);
+    if (fan_in(rt, d, you_finish, &ierr) < 0) {
+        /* retried, this job finds the document assembling and publishes its job again */
+        sohoa_err_prefix(&ierr, "page %d: cannot publish the document job", job->page + 1);
+        ierr.retryable = true;
+        err = ierr;
+        outcome = SOHOA_OUTCOME_RETRY;
     }
 out:
+    if (outcome != SOHOA_OUTCOME_DONE && why)
+        *why = err;
     page_work_release(&w);
+    return outcome;
 }

@@ -1,15 +1,22 @@
 /* pool.c — worker threads over a queue (see pool.h).
  *
- * DESIGN: start-up is a small rendezvous: each thread initialises its context, then reports
- * success or failure under the pool mutex; sohoa_pool_start waits until all have reported. A failed
- * start closes nothing the caller owns: it tells the started threads to quit and joins them.
+ * DESIGN: start-up is a small rendezvous: each thread initialises its context and consumer, then
+ * reports success or failure under the pool mutex; sohoa_pool_start waits until all have
+ * reported. A failed start closes nothing the caller owns: it tells the started threads to quit
+ * and joins them. Running threads pop with a short timeout so that a stop is seen within
+ * POLL_MS; a thread that exits says so under the mutex (sohoa_pool_wait).
  */
 #include "workers/pool.h"
 
+#include <errno.h>
 #include <pthread.h>
-#include <stdbool.h>
+#include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#define POLL_MS 250
 
 struct sohoa_pool {
     pthread_mutex_t mu;
@@ -17,9 +24,12 @@ struct sohoa_pool {
     int n;
     int ready;
     int failed;
+    int exited;
     bool quit_early;
     int first_rc;
     struct sohoa_err first_err;
+    atomic_bool stopping;
+    atomic_int busy;
     struct sohoa_queue *q;
     const struct sohoa_pool_ops *ops;
     void *shared;
@@ -27,13 +37,49 @@ struct sohoa_pool {
     int started;
 };
 
+/* Pops and runs deliveries until the queue closes or the pool stops. */
+static void run_jobs(struct sohoa_pool *p, void *ctx, struct sohoa_consumer *c)
+{
+    struct sohoa_delivery d;
+    struct sohoa_err err, why;
+    int quiet_until_fail = 0;
+    while (!atomic_load(&p->stopping)) {
+        sohoa_err_clear(&err);
+        int rc = sohoa_consumer_pop(c, POLL_MS, &d, &err);
+        if (rc == SOHOA_ECLOSED)
+            break;
+        if (rc == SOHOA_ETIMEOUT)
+            continue;
+        if (rc < 0) { /* the broker is away: pop keeps reconnecting; say so now and then */
+            if (quiet_until_fail++ % 40 == 0)
+                fprintf(stderr, "sohoa: worker: %s (reconnecting)\n", err.msg);
+            continue;
+        }
+        quiet_until_fail = 0;
+        atomic_fetch_add(&p->busy, 1);
+        sohoa_err_clear(&why);
+        enum sohoa_job_outcome out = p->ops->run(p->shared, ctx, &d, &why);
+        if (sohoa_delivery_settle(c, &d, out, &why, &err) < 0) {
+            char id[SOHOA_JOB_ID_MAX];
+            sohoa_job_id(&d.job, id, sizeof id);
+            fprintf(stderr, "sohoa: worker: %s: cannot settle (%s); it will be delivered again\n",
+                    id, err.msg);
+        }
+        atomic_fetch_sub(&p->busy, 1);
+    }
+}
+
 static void *worker_main(void *arg)
 {
     struct sohoa_pool *p = arg;
     void *ctx = NULL;
+    struct sohoa_consumer *c = NULL;
     struct sohoa_err err;
     sohoa_err_clear(&err);
     int rc = p->ops->thread_init ? p->ops->thread_init(p->shared, &ctx, &err) : 0;
+    bool have_ctx = rc == 0;
+    if (rc == 0)
+        rc = sohoa_consumer_open(p->q, &c, &err);
 
     pthread_mutex_lock(&p->mu);
     if (rc < 0) {
@@ -50,13 +96,15 @@ static void *worker_main(void *arg)
     bool quit = rc < 0 || p->failed > 0 || p->quit_early;
     pthread_mutex_unlock(&p->mu);
 
-    if (!quit) {
-        struct sohoa_job job;
-        while (sohoa_queue_pop(p->q, &job, NULL) == 0)
-            p->ops->run(p->shared, ctx, &job);
-    }
-    if (rc == 0 && p->ops->thread_release)
+    if (!quit)
+        run_jobs(p, ctx, c);
+    sohoa_consumer_free(&c); /* requeues anything it still holds */
+    if (have_ctx && p->ops->thread_release)
         p->ops->thread_release(p->shared, ctx);
+    pthread_mutex_lock(&p->mu);
+    p->exited++;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
     return NULL;
 }
 
@@ -109,6 +157,39 @@ int sohoa_pool_start(int n, struct sohoa_queue *q, const struct sohoa_pool_ops *
     }
     *out = p;
     return 0;
+}
+
+void sohoa_pool_stop(struct sohoa_pool *p)
+{
+    if (p)
+        atomic_store(&p->stopping, true);
+}
+
+int sohoa_pool_busy(struct sohoa_pool *p)
+{
+    return p ? atomic_load(&p->busy) : 0;
+}
+
+bool sohoa_pool_wait(struct sohoa_pool *p, int timeout_ms)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += timeout_ms / 1000;
+    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+    if (until.tv_nsec >= 1000000000L) {
+        until.tv_sec++;
+        until.tv_nsec -= 1000000000L;
+    }
+    pthread_mutex_lock(&p->mu);
+    while (p->exited < p->started) {
+        if (timeout_ms < 0)
+            pthread_cond_wait(&p->cv, &p->mu);
+        else if (pthread_cond_timedwait(&p->cv, &p->mu, &until) == ETIMEDOUT)
+            break;
+    }
+    bool all = p->exited >= p->started;
+    pthread_mutex_unlock(&p->mu);
+    return all;
 }
 
 void sohoa_pool_join(struct sohoa_pool **pool)

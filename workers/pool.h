@@ -1,13 +1,19 @@
-/* pool.h — a fixed pool of worker threads consuming a sohoa_queue.
+/* pool.h — a fixed pool of worker threads, each with its own consumer on a sohoa_queue.
  *
  * Each thread builds its own context once (for sohoa: a Tesseract handle, models loaded once) and
- * then runs jobs until the queue is closed and drained. Jobs never fail the pool: the handler
- * records a job's failure in the catalog and the record itself.
+ * opens its own consumer (rabbitmq-c: one connection per thread), then runs deliveries until the
+ * queue is closed or the pool is stopped. The handler returns an outcome and the thread settles
+ * the delivery by it — ack only after the handler has stored the job's results, retry or
+ * dead-letter on failure — so a job is never lost: one that is not settled (the process dies) is
+ * delivered again.
  *
- * Threads: start and join from one controlling thread; the handler runs on pool threads.
+ * Threads: start, stop, wait and join from one controlling thread (stop also from any thread);
+ * the handler runs on pool threads.
  */
 #ifndef SOHOA_POOL_H
 #define SOHOA_POOL_H
+
+#include <stdbool.h>
 
 #include "pipeline/err.h"
 #include "workers/job.h"
@@ -18,18 +24,29 @@ struct sohoa_pool_ops {
     int (*thread_init)(void *shared, void **thread_ctx, struct sohoa_err *err);
     /* Called once on each pool thread after its last job. */
     void (*thread_release)(void *shared, void *thread_ctx);
-    /* Runs one job. */
-    void (*run)(void *shared, void *thread_ctx, const struct sohoa_job *job);
+    /* Runs one delivery; for RETRY and DEAD, `why` says what went wrong. */
+    enum sohoa_job_outcome (*run)(void *shared, void *thread_ctx, const struct sohoa_delivery *d,
+                                  struct sohoa_err *why);
 };
 
 struct sohoa_pool;
 
-/* Starts `n` threads and waits until each has built its context; if one fails, the others are
- * stopped and its error is returned. `ops` and `shared` must outlive the pool. */
+/* Starts `n` threads and waits until each has built its context and opened its consumer; if one
+ * fails, the others are stopped and its error is returned (no job is taken). `q`, `ops` and
+ * `shared` must outlive the pool. */
 int sohoa_pool_start(int n, struct sohoa_queue *q, const struct sohoa_pool_ops *ops, void *shared,
                      struct sohoa_pool **out, struct sohoa_err *err);
 
-/* Waits for every thread to exit (close the queue first) and frees the pool. */
+/* Threads take no new job; each finishes the one it runs, then exits. Safe from any thread. */
+void sohoa_pool_stop(struct sohoa_pool *pool);
+
+/* Jobs being run right now. */
+int sohoa_pool_busy(struct sohoa_pool *pool);
+
+/* Waits up to `timeout_ms` (< 0: for ever) for every thread to exit; true when they have. */
+bool sohoa_pool_wait(struct sohoa_pool *pool, int timeout_ms);
+
+/* Waits for every thread to exit (close the queue or stop the pool first) and frees the pool. */
 void sohoa_pool_join(struct sohoa_pool **pool);
 
 #endif

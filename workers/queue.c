@@ -1,42 +1,117 @@
-/* queue.c — bounded two-lane in-process queue (see queue.h).
- *
- * DESIGN: one mutex, two condition variables (not_empty for consumers, not_full for producers) and
- * one singly linked FIFO per lane. Nodes are allocated per push; a job is ~100 bytes.
+/* queue.c — the queue contract's front (see queue.h): picks a backend from the URL, checks
+ * arguments, and owns the retry policy (how long to wait before each attempt, when to give up), so
+ * every backend retries and dead-letters alike.
  */
 #include "workers/queue.h"
 
-#include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
-struct node {
-    struct node *next;
-    struct sohoa_job job;
-};
-
-struct lane {
-    struct node *head, *tail;
-    size_t depth;
-};
+/* In-process: a short pause is enough for a busy SQLite writer; the queue dies with the process.
+ * Broker: enough in all (91 s) to outlast a 30 s outage of the object store or the catalog. */
+static const int mem_delays[] = {200, 400};
+static const int amqp_delays[] = {1000, 2000, 4000, 8000, 16000, 30000, 30000};
 
 struct sohoa_queue {
-    pthread_mutex_t mu;
-    pthread_cond_t not_empty;
-    pthread_cond_t not_full;
-    struct lane lanes[SOHOA_LANE_COUNT];
-    size_t capacity;
-    bool closed;
+    const struct sohoa_queue_ops *ops;
+    void *be;
+    int delays[SOHOA_QUEUE_MAX_RETRIES];
+    int n_delays;
 };
 
-int sohoa_queue_new(size_t capacity, struct sohoa_queue **out, struct sohoa_err *err)
+struct sohoa_consumer {
+    struct sohoa_queue *q;
+    void *cons;
+};
+
+const char *sohoa_lane_name(enum sohoa_lane lane)
+{
+    return lane == SOHOA_LANE_INTERACTIVE ? "interactive" : "bulk";
+}
+
+int sohoa_lane_parse(const char *name, enum sohoa_lane *out)
+{
+    if (strcmp(name, "interactive") == 0)
+        *out = SOHOA_LANE_INTERACTIVE;
+    else if (strcmp(name, "bulk") == 0)
+        *out = SOHOA_LANE_BULK;
+    else
+        return SOHOA_EINVAL;
+    return 0;
+}
+
+void sohoa_job_id(const struct sohoa_job *job, char *out, size_t outsz)
+{
+    if (job->kind == SOHOA_JOB_DOC)
+        snprintf(out, outsz, "doc:%s", job->doc_id);
+    else
+        snprintf(out, outsz, "page:%s:%d", job->doc_id, job->page + 1);
+}
+
+bool sohoa_dead_job_matches(const struct sohoa_dead_job *d, const char *const *ids, int n)
+{
+    if (n == 0)
+        return true;
+    for (int i = 0; i < n; i++)
+        if (strcmp(ids[i], d->id) == 0 || (d->job.doc_id[0] && strcmp(ids[i], d->job.doc_id) == 0))
+            return true;
+    return false;
+}
+
+void sohoa_queue_url_redacted(const char *url, char *out, size_t outsz)
+{
+    if (!url || !url[0]) {
+        snprintf(out, outsz, "mem:");
+        return;
+    }
+    const char *auth = strstr(url, "://");
+    const char *at = auth ? strchr(auth + 3, '@') : NULL;
+    const char *colon = auth ? strchr(auth + 3, ':') : NULL;
+    if (!at || !colon || colon > at) {
+        snprintf(out, outsz, "%s", url);
+        return;
+    }
+    snprintf(out, outsz, "%.*s***%s", (int)(colon + 1 - url), url, at);
+}
+
+int sohoa_queue_open(const char *url, const struct sohoa_queue_opts *opts, struct sohoa_queue **out,
+                     struct sohoa_err *err)
 {
     *out = NULL;
+    struct sohoa_queue_opts o = {0};
+    if (opts)
+        o = *opts;
+    if (!url)
+        url = "";
+    bool amqp = strncmp(url, "amqp://", 7) == 0;
+    if (!amqp && url[0] && strcmp(url, "mem:") != 0)
+        return sohoa_err_set(err, SOHOA_EINVAL, false,
+                             "queue URL must be mem: or amqp://user:pass@host:port/vhost");
+    if (o.n_retry_delays < 0 || o.n_retry_delays > SOHOA_QUEUE_MAX_RETRIES)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "at most %d retry delays",
+                             SOHOA_QUEUE_MAX_RETRIES);
+    if (!o.retry_delays_ms) {
+        o.retry_delays_ms = amqp ? amqp_delays : mem_delays;
+        o.n_retry_delays = amqp ? (int)(sizeof amqp_delays / sizeof amqp_delays[0])
+                                : (int)(sizeof mem_delays / sizeof mem_delays[0]);
+    }
+    if (!o.capacity)
+        o.capacity = 64;
+    if (!o.prefix || !o.prefix[0])
+        o.prefix = "sohoa";
     struct sohoa_queue *q = calloc(1, sizeof *q);
     if (!q)
         return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
-    pthread_mutex_init(&q->mu, NULL);
-    pthread_cond_init(&q->not_empty, NULL);
-    pthread_cond_init(&q->not_full, NULL);
-    q->capacity = capacity ? capacity : 1;
+    q->n_delays = o.n_retry_delays;
+    for (int i = 0; i < q->n_delays; i++)
+        q->delays[i] = o.retry_delays_ms[i] < 0 ? 0 : o.retry_delays_ms[i];
+    int rc = amqp ? sohoa_queue_amqp_open(url, &o, &q->be, &q->ops, err)
+                  : sohoa_queue_mem_open(&o, &q->be, &q->ops, err);
+    if (rc < 0) {
+        free(q);
+        return rc;
+    }
     *out = q;
     return 0;
 }
@@ -45,91 +120,156 @@ void sohoa_queue_free(struct sohoa_queue **qp)
 {
     if (!qp || !*qp)
         return;
-    struct sohoa_queue *q = *qp;
-    for (int l = 0; l < SOHOA_LANE_COUNT; l++) {
-        struct node *n = q->lanes[l].head;
-        while (n) {
-            struct node *next = n->next;
-            free(n);
-            n = next;
-        }
-    }
-    pthread_cond_destroy(&q->not_empty);
-    pthread_cond_destroy(&q->not_full);
-    pthread_mutex_destroy(&q->mu);
-    free(q);
+    (*qp)->ops->free((*qp)->be);
+    free(*qp);
     *qp = NULL;
 }
 
-int sohoa_queue_push(struct sohoa_queue *q, const struct sohoa_job *job, bool force,
-                     struct sohoa_err *err)
+int sohoa_queue_publish(struct sohoa_queue *q, const struct sohoa_job *job, bool force,
+                        struct sohoa_err *err)
 {
-    int lane_ix = job->lane == SOHOA_LANE_INTERACTIVE ? SOHOA_LANE_INTERACTIVE : SOHOA_LANE_BULK;
-    struct node *n = malloc(sizeof *n);
-    if (!n)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
-    n->next = NULL;
-    n->job = *job;
-    pthread_mutex_lock(&q->mu);
-    struct lane *l = &q->lanes[lane_ix];
-    while (!force && !q->closed && l->depth >= q->capacity)
-        pthread_cond_wait(&q->not_full, &q->mu);
-    if (q->closed) {
-        pthread_mutex_unlock(&q->mu);
-        free(n);
-        return sohoa_err_set(err, SOHOA_ECLOSED, false, "queue is closed");
-    }
-    if (l->tail)
-        l->tail->next = n;
-    else
-        l->head = n;
-    l->tail = n;
-    l->depth++;
-    pthread_cond_signal(&q->not_empty);
-    pthread_mutex_unlock(&q->mu);
-    return 0;
-}
-
-int sohoa_queue_pop(struct sohoa_queue *q, struct sohoa_job *job, struct sohoa_err *err)
-{
-    pthread_mutex_lock(&q->mu);
-    for (;;) {
-        for (int i = 0; i < SOHOA_LANE_COUNT; i++) {
-            struct lane *l = &q->lanes[i];
-            if (!l->head)
-                continue;
-            struct node *n = l->head;
-            l->head = n->next;
-            if (!l->head)
-                l->tail = NULL;
-            l->depth--;
-            pthread_cond_broadcast(&q->not_full);
-            pthread_mutex_unlock(&q->mu);
-            *job = n->job;
-            free(n);
-            return 0;
-        }
-        if (q->closed)
-            break;
-        pthread_cond_wait(&q->not_empty, &q->mu);
-    }
-    pthread_mutex_unlock(&q->mu);
-    return sohoa_err_set(err, SOHOA_ECLOSED, false, "queue is closed");
+    if (!job || job->doc_id[0] == '\0' || job->attempt < 1 ||
+        (job->kind != SOHOA_JOB_PAGE && job->kind != SOHOA_JOB_DOC))
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "not a valid job");
+    return q->ops->publish(q->be, job, force, err);
 }
 
 void sohoa_queue_close(struct sohoa_queue *q)
 {
-    pthread_mutex_lock(&q->mu);
-    q->closed = true;
-    pthread_cond_broadcast(&q->not_empty);
-    pthread_cond_broadcast(&q->not_full);
-    pthread_mutex_unlock(&q->mu);
+    q->ops->close(q->be);
+}
+
+const char *sohoa_queue_scheme(const struct sohoa_queue *q)
+{
+    return q->ops->scheme;
+}
+
+bool sohoa_queue_durable(const struct sohoa_queue *q)
+{
+    return q->ops->durable;
+}
+
+int sohoa_queue_max_attempts(const struct sohoa_queue *q)
+{
+    return q->n_delays + 1;
+}
+
+bool sohoa_queue_last_attempt(const struct sohoa_queue *q, const struct sohoa_job *job)
+{
+    return job->attempt >= q->n_delays + 1;
+}
+
+int sohoa_queue_stats(struct sohoa_queue *q, struct sohoa_queue_stats *st, struct sohoa_err *err)
+{
+    memset(st, 0, sizeof *st);
+    return q->ops->stats(q->be, st, err);
 }
 
 size_t sohoa_queue_depth(struct sohoa_queue *q, enum sohoa_lane lane)
 {
-    pthread_mutex_lock(&q->mu);
-    size_t d = q->lanes[lane == SOHOA_LANE_INTERACTIVE ? 0 : 1].depth;
-    pthread_mutex_unlock(&q->mu);
-    return d;
+    struct sohoa_queue_stats st;
+    if (sohoa_queue_stats(q, &st, NULL) < 0)
+        return 0;
+    long n = st.ready[lane == SOHOA_LANE_INTERACTIVE ? 0 : 1];
+    return n > 0 ? (size_t)n : 0;
+}
+
+int sohoa_queue_dead_list(struct sohoa_queue *q, sohoa_dead_fn fn, void *arg, struct sohoa_err *err)
+{
+    return q->ops->dead_list(q->be, fn, arg, err);
+}
+
+int sohoa_queue_dead_replay(struct sohoa_queue *q, const char *const *ids, int n, long *replayed,
+                            struct sohoa_err *err)
+{
+    *replayed = 0;
+    if (n < 0 || (n > 0 && !ids))
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "bad list of job ids");
+    return q->ops->dead_replay(q->be, ids, n, replayed, err);
+}
+
+int sohoa_consumer_open(struct sohoa_queue *q, struct sohoa_consumer **out, struct sohoa_err *err)
+{
+    *out = NULL;
+    struct sohoa_consumer *c = calloc(1, sizeof *c);
+    if (!c)
+        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+    c->q = q;
+    int rc = q->ops->consumer_open(q->be, &c->cons, err);
+    if (rc < 0) {
+        free(c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+void sohoa_consumer_free(struct sohoa_consumer **cp)
+{
+    if (!cp || !*cp)
+        return;
+    (*cp)->q->ops->consumer_close((*cp)->cons);
+    free(*cp);
+    *cp = NULL;
+}
+
+int sohoa_consumer_pop(struct sohoa_consumer *c, int timeout_ms, struct sohoa_delivery *d,
+                       struct sohoa_err *err)
+{
+    memset(d, 0, sizeof *d);
+    return c->q->ops->pop(c->cons, timeout_ms, d, err);
+}
+
+int sohoa_delivery_ack(struct sohoa_consumer *c, const struct sohoa_delivery *d,
+                       struct sohoa_err *err)
+{
+    return c->q->ops->ack(c->cons, d, err);
+}
+
+int sohoa_delivery_requeue(struct sohoa_consumer *c, const struct sohoa_delivery *d,
+                           struct sohoa_err *err)
+{
+    return c->q->ops->requeue(c->cons, d, err);
+}
+
+int sohoa_delivery_dead(struct sohoa_consumer *c, const struct sohoa_delivery *d,
+                        const struct sohoa_err *why, struct sohoa_err *err)
+{
+    struct sohoa_err none;
+    if (!why) {
+        sohoa_err_set(&none, SOHOA_EBACKEND, false, "no reason given");
+        why = &none;
+    }
+    return c->q->ops->dead(c->cons, d, why, err);
+}
+
+int sohoa_delivery_retry(struct sohoa_consumer *c, const struct sohoa_delivery *d,
+                         const struct sohoa_err *why, struct sohoa_err *err)
+{
+    const struct sohoa_queue *q = c->q;
+    if (sohoa_queue_last_attempt(q, &d->job)) {
+        struct sohoa_err gave_up;
+        sohoa_err_set(&gave_up, why ? why->code : SOHOA_EBACKEND, false,
+                      "gave up after %d attempts: %s", d->job.attempt,
+                      why ? why->msg : "no reason given");
+        return c->q->ops->dead(c->cons, d, &gave_up, err);
+    }
+    struct sohoa_job again = d->job;
+    again.attempt = d->job.attempt < 1 ? 2 : d->job.attempt + 1;
+    int delay = q->delays[again.attempt - 2 < 0 ? 0 : again.attempt - 2];
+    return c->q->ops->retry(c->cons, d, &again, delay, err);
+}
+
+int sohoa_delivery_settle(struct sohoa_consumer *c, const struct sohoa_delivery *d,
+                          enum sohoa_job_outcome outcome, const struct sohoa_err *why,
+                          struct sohoa_err *err)
+{
+    switch (outcome) {
+    case SOHOA_OUTCOME_RETRY:
+        return sohoa_delivery_retry(c, d, why, err);
+    case SOHOA_OUTCOME_DEAD:
+        return sohoa_delivery_dead(c, d, why, err);
+    default:
+        return sohoa_delivery_ack(c, d, err);
+    }
 }

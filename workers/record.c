@@ -6,6 +6,7 @@
 #include <jansson.h>
 #include <math.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -389,4 +390,102 @@ int sohoa_record_to_json(const struct sohoa_manifest *m, const struct sohoa_doss
     if (!root || !doc)
         return nomem(err);
     return dump(root, out, err);
+}
+
+/* ---- job messages ------------------------------------------------------------------------------
+ * {"v":1,"kind":"page"|"doc","lane":"interactive"|"bulk","doc":"<64 hex>","page":0,"pages":3,
+ *  "format":"pdf","attempt":1} — compact, one line; see workers/QUEUE.md. */
+
+int sohoa_job_to_json(const struct sohoa_job *job, char **out, struct sohoa_err *err)
+{
+    *out = NULL;
+    json_t *o = json_object();
+    if (!o)
+        return nomem(err);
+    json_object_set_new(o, "v", json_integer(SOHOA_JOB_FORMAT_VERSION));
+    put_str(o, "kind", job->kind == SOHOA_JOB_DOC ? "doc" : "page");
+    put_str(o, "lane", sohoa_lane_name(job->lane));
+    put_str(o, "doc", job->doc_id);
+    json_object_set_new(o, "page", json_integer(job->page));
+    json_object_set_new(o, "pages", json_integer(job->n_pages));
+    put_str(o, "format", job->format);
+    json_object_set_new(o, "attempt", json_integer(job->attempt));
+    *out = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    json_decref(o);
+    return *out ? 0 : nomem(err);
+}
+
+static int job_int(json_t *o, const char *key, long long min, long long max, int *dst,
+                   struct sohoa_err *err)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_integer(v) || json_integer_value(v) < min || json_integer_value(v) > max)
+        return sohoa_err_set(err, SOHOA_EFORMAT, false,
+                             "job message: \"%s\" must be a whole number from %lld to %lld", key,
+                             min, max);
+    *dst = (int)json_integer_value(v);
+    return 0;
+}
+
+static const char *job_str(json_t *o, const char *key, size_t max, struct sohoa_err *err)
+{
+    json_t *v = json_object_get(o, key);
+    if (!json_is_string(v) || json_string_length(v) > max) {
+        sohoa_err_set(err, SOHOA_EFORMAT, false,
+                      "job message: \"%s\" must be a string of at most %zu bytes", key, max);
+        return NULL;
+    }
+    return json_string_value(v);
+}
+
+int sohoa_job_from_json(const char *json, size_t len, struct sohoa_job *job, struct sohoa_err *err)
+{
+    int rc = SOHOA_EFORMAT, version = 0;
+    memset(job, 0, sizeof *job);
+    json_t *o = load(json, len, "job message", err);
+    if (!o)
+        return SOHOA_EFORMAT;
+    if (job_int(o, "v", 1, 1 << 30, &version, err) < 0)
+        goto out;
+    if (version > SOHOA_JOB_FORMAT_VERSION) {
+        sohoa_err_set(err, SOHOA_EFORMAT, false,
+                      "job message version %d is newer than this sohoa understands (%d)", version,
+                      SOHOA_JOB_FORMAT_VERSION);
+        goto out;
+    }
+    const char *kind = job_str(o, "kind", 8, err);
+    const char *lane = kind ? job_str(o, "lane", 16, err) : NULL;
+    const char *doc = lane ? job_str(o, "doc", 64, err) : NULL;
+    const char *format = doc ? job_str(o, "format", sizeof job->format - 1, err) : NULL;
+    if (!format)
+        goto out;
+    if (strcmp(kind, "page") == 0)
+        job->kind = SOHOA_JOB_PAGE;
+    else if (strcmp(kind, "doc") == 0)
+        job->kind = SOHOA_JOB_DOC;
+    else {
+        sohoa_err_set(err, SOHOA_EFORMAT, false, "job message: unknown kind \"%s\"", kind);
+        goto out;
+    }
+    if (sohoa_lane_parse(lane, &job->lane) < 0) {
+        sohoa_err_set(err, SOHOA_EFORMAT, false, "job message: unknown lane \"%s\"", lane);
+        goto out;
+    }
+    if (strlen(doc) != 64 || strspn(doc, "0123456789abcdef") != 64) {
+        sohoa_err_set(err, SOHOA_EFORMAT, false,
+                      "job message: \"doc\" must be 64 lower-case hex digits");
+        goto out;
+    }
+    memcpy(job->doc_id, doc, 65);
+    snprintf(job->format, sizeof job->format, "%s", format);
+    if (job_int(o, "pages", 1, 1 << 24, &job->n_pages, err) < 0 ||
+        job_int(o, "page", 0, job->n_pages - 1, &job->page, err) < 0 ||
+        job_int(o, "attempt", 1, 1 << 20, &job->attempt, err) < 0)
+        goto out;
+    rc = 0;
+out:
+    json_decref(o);
+    if (rc < 0)
+        memset(job, 0, sizeof *job);
+    return rc;
 }

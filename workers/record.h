@@ -2,7 +2,8 @@
  *   dossier.json  given by the user in a dossier folder (metadata), and written per dossier;
  *   manifest.json what intake learned about a document;
  *   page.json     one page's result;
- *   record.json   the document record, described by models/record.schema.json.
+ *   record.json   the document record, described by models/record.schema.json;
+ *   job messages  what a queue carries (workers/job.h; format in workers/QUEUE.md).
  *
  * Ownership: structs own their strings; *_release frees them. Strings returned through char **
  * are malloc'd and owned by the caller. Threads: reentrant.
@@ -15,6 +16,7 @@
 #include <stdint.h>
 
 #include "pipeline/err.h"
+#include "workers/job.h"
 
 struct sohoa_dossier_meta {
     char *id;             /* dossier id (safe slug) */
@@ -92,5 +94,12 @@ struct sohoa_record_info {
 int sohoa_record_to_json(const struct sohoa_manifest *m, const struct sohoa_dossier_meta *d,
                          const struct sohoa_page_result *pages, const char *const *texts, size_t n,
                          const struct sohoa_record_info *info, char **out, struct sohoa_err *err);
+
+/* Job messages: compact versioned JSON. Parsing refuses a newer version, unknown kinds or lanes,
+ * a document id that is not 64 lower-case hex digits, a page outside 0..pages-1 or attempt < 1
+ * (SOHOA_EFORMAT naming the field); *job is zeroed on failure. */
+#define SOHOA_JOB_FORMAT_VERSION 1
+int sohoa_job_to_json(const struct sohoa_job *job, char **out, struct sohoa_err *err);
+int sohoa_job_from_json(const char *json, size_t len, struct sohoa_job *job, struct sohoa_err *err);
 
 #endif

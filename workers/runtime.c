@@ -2,6 +2,7 @@
 #include "workers/runtime.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -24,7 +25,8 @@ int sohoa_runtime_open(struct sohoa_runtime *rt, const struct sohoa_config *cfg,
         goto fail;
     if ((rc = sohoa_catalog_open(cfg->catalog_url, &rt->catalog, err)) < 0)
         goto fail;
-    if ((rc = sohoa_queue_new((size_t)cfg->queue_capacity, &rt->queue, err)) < 0)
+    struct sohoa_queue_opts qo = {.capacity = (size_t)cfg->queue_capacity};
+    if ((rc = sohoa_queue_open(cfg->queue_url, &qo, &rt->queue, err)) < 0)
         goto fail;
     return 0;
 fail:
@@ -47,12 +49,12 @@ static void thread_release(void *shared, void *ctx)
     sohoa_ocr_free(&ocr);
 }
 
-static void run_job(void *shared, void *ctx, const struct sohoa_job *job)
+static enum sohoa_job_outcome run_job(void *shared, void *ctx, const struct sohoa_delivery *d,
+                                      struct sohoa_err *why)
 {
-    if (job->kind == SOHOA_JOB_PAGE)
-        sohoa_page_job_run(shared, ctx, job);
-    else
-        sohoa_doc_job_run(shared, job);
+    if (d->job.kind == SOHOA_JOB_PAGE)
+        return sohoa_page_job_run(shared, ctx, d, why);
+    return sohoa_doc_job_run(shared, d, why);
 }
 
 static const struct sohoa_pool_ops pool_ops = {
@@ -66,6 +68,27 @@ int sohoa_runtime_start_workers(struct sohoa_runtime *rt, struct sohoa_err *err)
     return sohoa_pool_start(rt->cfg->workers, rt->queue, &pool_ops, rt, &rt->pool, err);
 }
 
+int sohoa_runtime_stop_workers(struct sohoa_runtime *rt, int grace_ms)
+{
+    if (!rt->pool)
+        return 0;
+    sohoa_pool_stop(rt->pool);
+    if (sohoa_pool_wait(rt->pool, grace_ms))
+        return 0;
+    int busy = sohoa_pool_busy(rt->pool);
+    return busy > 0 ? busy : 1;
+}
+
+int sohoa_runtime_publish_doc(struct sohoa_runtime *rt, const struct sohoa_job *page_job,
+                              struct sohoa_err *err)
+{
+    struct sohoa_job doc = *page_job;
+    doc.kind = SOHOA_JOB_DOC;
+    doc.page = 0;
+    doc.attempt = 1;
+    return sohoa_queue_publish(rt->queue, &doc, true, err);
+}
+
 void sohoa_runtime_release(struct sohoa_runtime *rt)
 {
     if (!rt->cfg)
@@ -76,6 +99,7 @@ void sohoa_runtime_release(struct sohoa_runtime *rt)
     sohoa_queue_free(&rt->queue);
     sohoa_catalog_free(&rt->catalog);
     sohoa_objstore_free(&rt->store);
+    free(rt->docs);
     pthread_cond_destroy(&rt->cv);
     pthread_mutex_destroy(&rt->mu);
     rt->cfg = NULL;
@@ -100,10 +124,20 @@ void sohoa_runtime_page_finished(struct sohoa_runtime *rt, const char *status)
     pthread_mutex_unlock(&rt->mu);
 }
 
-void sohoa_runtime_doc_queued(struct sohoa_runtime *rt)
+void sohoa_runtime_doc_queued(struct sohoa_runtime *rt, const char *doc_id)
 {
     pthread_mutex_lock(&rt->mu);
     rt->counts.docs_total++;
+    if (rt->track_docs && rt->n_docs == rt->cap_docs) {
+        size_t cap = rt->cap_docs ? rt->cap_docs * 2 : 64;
+        void *grown = realloc(rt->docs, cap * sizeof *rt->docs);
+        if (grown) {
+            rt->docs = grown;
+            rt->cap_docs = cap;
+        }
+    }
+    if (rt->track_docs && rt->n_docs < rt->cap_docs)
+        snprintf(rt->docs[rt->n_docs++], sizeof rt->docs[0], "%s", doc_id);
     pthread_mutex_unlock(&rt->mu);
 }
 

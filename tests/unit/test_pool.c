@@ -1,7 +1,9 @@
-/* test_pool.c — the worker pool (workers/pool.h): each thread builds its context once and
- * releases it once on the same thread, every job runs exactly once with its own thread's context,
- * a failing thread_init makes start fail with that error and leaves no thread running and no job
- * taken, and join after close waits for the drain.
+/* test_pool.c — the worker pool (workers/pool.h) over the in-process queue: each thread builds its
+ * context once and releases it once on the same thread, every job runs exactly once with its own
+ * thread's context, a failing thread_init makes start fail with that error and leaves no thread
+ * running and no job taken, join after close waits for the drain, the handler's outcome settles
+ * the delivery (retry runs the job again with attempt + 1, dead dead-letters it with the reason),
+ * and stop makes the threads exit after their current job, leaving the rest queued.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -34,6 +36,7 @@ struct shared {
     atomic_int wrong_ctx;    /* a context released twice, or an unknown one */
     atomic_int runs[MAX_JOBS];
     atomic_int total_runs;
+    int slow_ms;   /* each run sleeps this long */
     int fail_on;   /* the n-th thread_init (1-based) fails; 0 = none; -1 = all */
     int fail_code; /* what it returns */
     bool fail_sets_err;
@@ -84,9 +87,11 @@ static void t_release(void *sh, void *ctx)
     free(c);
 }
 
-static void t_run(void *sh, void *ctx, const struct sohoa_job *job)
+static enum sohoa_job_outcome t_run(void *sh, void *ctx, const struct sohoa_delivery *d,
+                                    struct sohoa_err *why)
 {
     struct shared *s = sh;
+    const struct sohoa_job *job = &d->job;
     struct thread_ctx *c = ctx;
     if (!c || c->released)
         atomic_fetch_add(&s->wrong_ctx, 1);
@@ -101,6 +106,20 @@ static void t_run(void *sh, void *ctx, const struct sohoa_job *job)
     if (s->n_order < MAX_JOBS)
         s->order[s->n_order++] = job->page;
     pthread_mutex_unlock(&s->mu);
+    if (s->slow_ms > 0) {
+        struct timespec ts = {0, (long)s->slow_ms * 1000000L};
+        nanosleep(&ts, NULL);
+    }
+    /* pages 4100..4199 fail retryably on their first attempt; 4500.. fail for good */
+    if (job->page >= 4100 && job->page < 4200 && job->attempt == 1) {
+        sohoa_err_set(why, SOHOA_EBACKEND, true, "store unreachable");
+        return SOHOA_OUTCOME_RETRY;
+    }
+    if (job->page >= 4500) {
+        sohoa_err_set(why, SOHOA_EFORMAT, false, "poison %d", job->page);
+        return SOHOA_OUTCOME_DEAD;
+    }
+    return SOHOA_OUTCOME_DONE;
 }
 
 static const struct sohoa_pool_ops ops = {t_init, t_release, t_run};
@@ -121,8 +140,10 @@ static void free_shared(struct shared *s)
 
 static struct sohoa_queue *new_queue(size_t cap)
 {
+    static const int delays[] = {10, 10};
+    struct sohoa_queue_opts o = {.capacity = cap, .retry_delays_ms = delays, .n_retry_delays = 2};
     struct sohoa_queue *q = NULL;
-    assert_int_equal(sohoa_queue_new(cap, &q, NULL), 0);
+    assert_int_equal(sohoa_queue_open("mem:", &o, &q, NULL), 0);
     return q;
 }
 
@@ -135,7 +156,9 @@ static void push(struct sohoa_queue *q, enum sohoa_lane lane, int id, bool force
     j.lane = lane;
     j.page = id;
     j.attempt = 1;
-    assert_int_equal(sohoa_queue_push(q, &j, force, NULL), 0);
+    snprintf(j.doc_id, sizeof j.doc_id, "%064d", id);
+    j.n_pages = id + 1;
+    assert_int_equal(sohoa_queue_publish(q, &j, force, NULL), 0);
 }
 
 /* ---- tests --------------------------------------------------------------------------------- */
@@ -364,6 +387,80 @@ static void test_join_after_close_drains(void **state)
     free_shared(s);
 }
 
+static int count_dead(void *arg, const struct sohoa_dead_job *d)
+{
+    int *n = arg;
+    if (d->attempts == 1 && d->code == SOHOA_EFORMAT && strncmp(d->reason, "poison ", 7) == 0)
+        (*n)++;
+    return 0;
+}
+
+/* Outcomes: retried jobs run twice (attempt 1, then 2) and are then done; dead ones are in the
+ * dead-letter list with their reason; nothing is left in flight. */
+static void test_outcomes_settle(void **state)
+{
+    (void)state;
+    struct shared *s = new_shared();
+    struct sohoa_queue *q = new_queue(4096);
+    for (int i = 0; i < 50; i++)
+        push(q, SOHOA_LANE_BULK, i, false);
+    for (int i = 4100; i < 4130; i++)
+        push(q, SOHOA_LANE_BULK, i, false);
+    for (int i = 4500; i < 4510; i++)
+        push(q, SOHOA_LANE_INTERACTIVE, i, false);
+    struct sohoa_pool *pool = NULL;
+    assert_int_equal(sohoa_pool_start(3, q, &ops, s, &pool, NULL), 0);
+    /* the retries come back after their delay: wait for them before closing */
+    for (int waited = 0; atomic_load(&s->total_runs) < 50 + 60 + 10 && waited < 20000;
+         waited += 10) {
+        struct timespec ts = {0, 10000000L};
+        nanosleep(&ts, NULL);
+    }
+    sohoa_queue_close(q);
+    sohoa_pool_join(&pool);
+    for (int i = 0; i < 50; i++)
+        assert_int_equal(atomic_load(&s->runs[i]), 1);
+    for (int i = 4100; i < 4130; i++)
+        if (atomic_load(&s->runs[i]) != 2)
+            fail_msg("job %d ran %d times, want 2 (retried once)", i, atomic_load(&s->runs[i]));
+    int dead = 0;
+    assert_int_equal(sohoa_queue_dead_list(q, count_dead, &dead, NULL), 0);
+    assert_int_equal(dead, 10);
+    struct sohoa_queue_stats st;
+    assert_int_equal(sohoa_queue_stats(q, &st, NULL), 0);
+    assert_int_equal(st.unacked[0] + st.unacked[1] + st.ready[0] + st.ready[1] + st.delayed, 0);
+    sohoa_queue_free(&q);
+    free_shared(s);
+}
+
+/* stop: each thread finishes its job and exits; the jobs not started stay queued. */
+static void test_stop_leaves_rest_queued(void **state)
+{
+    (void)state;
+    struct shared *s = new_shared();
+    s->slow_ms = 20;
+    struct sohoa_queue *q = new_queue(4096);
+    for (int i = 0; i < 500; i++)
+        push(q, SOHOA_LANE_BULK, i, false);
+    struct sohoa_pool *pool = NULL;
+    assert_int_equal(sohoa_pool_start(2, q, &ops, s, &pool, NULL), 0);
+    struct timespec ts = {0, 100000000L};
+    nanosleep(&ts, NULL);
+    sohoa_pool_stop(pool);
+    assert_true(sohoa_pool_wait(pool, 20000));
+    assert_int_equal(sohoa_pool_busy(pool), 0);
+    sohoa_pool_join(&pool);
+    int ran = atomic_load(&s->total_runs);
+    size_t left = sohoa_queue_depth(q, SOHOA_LANE_BULK);
+    assert_true(ran > 0 && ran < 500);
+    if ((size_t)ran + left != 500)
+        fail_msg("%d ran + %zu queued != 500: a job was lost or run twice", ran, left);
+    assert_int_equal(atomic_load(&s->releases), 2);
+    sohoa_queue_close(q);
+    sohoa_queue_free(&q);
+    free_shared(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -373,6 +470,8 @@ int main(void)
         cmocka_unit_test(test_failing_init_code_without_err),
         cmocka_unit_test(test_bad_thread_count),
         cmocka_unit_test(test_join_after_close_drains),
+        cmocka_unit_test(test_outcomes_settle),
+        cmocka_unit_test(test_stop_leaves_rest_queued),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
