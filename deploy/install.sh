@@ -24,7 +24,7 @@ packages=(
 for arg in "$@"; do
   case "$arg" in
     --tests) packages+=(libcmocka-dev poppler-utils qpdf libxml2-utils jq time curl python3-jsonschema) ;;
-    --bench) packages+=(ocrmypdf img2pdf time bc jq poppler-utils gnuplot-nox python3-pil) ;;
+    --bench) packages+=(ocrmypdf img2pdf time bc jq poppler-utils gnuplot-nox python3-pil libvips-tools curl) ;;
     --integration) packages+=(nodejs rabbitmq-server postgresql yamllint docker-compose systemd shellcheck); command -v npm >/dev/null || packages+=(npm) ;;
     *) echo "usage: $0 [--tests] [--bench] [--integration]" >&2; exit 64 ;;
   esac

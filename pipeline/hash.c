@@ -1,4 +1,5 @@
-/* hash.c — SHA-256 through GLib's GChecksum (GLib is already a dependency of libvips). */
+/* hash.c — SHA-256 through GLib's GChecksum and HMAC-SHA256 through GHmac (GLib is already a
+ * dependency of libvips). */
 #include "pipeline/hash.h"
 
 #include <errno.h>
@@ -20,6 +21,18 @@ void sohoa_sha256_mem(const void *data, size_t len, char hex[SOHOA_SHA256_HEX])
     g_checksum_update(c, data, (gssize)len);
     finish(c, hex);
     g_checksum_free(c);
+}
+
+void sohoa_hmac_sha256(const void *key, size_t key_len, const void *const *parts,
+                       const size_t *lens, int n, char hex[SOHOA_SHA256_HEX])
+{
+    GHmac *h = g_hmac_new(G_CHECKSUM_SHA256, key, key_len);
+    for (int i = 0; i < n; i++)
+        g_hmac_update(h, parts[i], (gssize)lens[i]);
+    const gchar *s = g_hmac_get_string(h);
+    memcpy(hex, s, SOHOA_SHA256_HEX - 1);
+    hex[SOHOA_SHA256_HEX - 1] = '\0';
+    g_hmac_unref(h);
 }
 
 int sohoa_sha256_file(const char *path, uint64_t max_bytes, char hex[SOHOA_SHA256_HEX],

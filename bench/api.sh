@@ -1,0 +1,96 @@
+#!/usr/bin/env bash
+# bench/api.sh [BUILD_DIR] — POST /v1/extract latency (p50 / p95 / max) of `sohoa serve` for an
+# ID-card-sized image and an A4 form page, idle and while a bulk dossier (POST /v1/dossiers)
+# keeps every worker busy (issue 5, item 9; targets: ID card p95 <= 1.5 s, A4 p95 <= 3 s under
+# full bulk load).
+#
+# Pages come from bench/tools/sohoa_gen (300 dpi, mild scan damage, JPEG), every request a
+# different page (the same bytes twice would be answered from the catalog); the ID card is a
+# 1016x638 px crop (85.6 x 54 mm at 300 dpi) of a generated page, cut with the `vips` CLI.
+# Latency is curl's time_total: upload, intake (hash, store the original), OCR on the
+# interactive lane, record, answer. Requests are sequential. Writes bench/work/api/latency.tsv
+# and prints a Markdown table.
+set -euo pipefail
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$src/build}" && pwd)
+n=${SOHOA_APIBENCH_N:-10}           # requests per size and condition
+bulk_pages=${SOHOA_APIBENCH_BULK:-60}
+workers=$(nproc)
+work="$src/bench/work/api"
+gen="$build/bench/sohoa_gen"
+token=apibench-token-0123456789
+rm -rf "$work" && mkdir -p "$work/a4" "$work/card" "$work/bulk"
+command -v vips >/dev/null || { echo "bench/api.sh: needs the vips CLI (libvips-tools)" >&2; exit 1; }
+
+echo "generating $((4 * n)) request pages and a $bulk_pages-page bulk dossier..." >&2
+"$gen" --out "$work/a4" --pages $((2 * n)) --damage mild --format jpeg --seed 11 --name a4 >/dev/null
+"$gen" --out "$work/src" --pages $((2 * n)) --damage mild --format jpeg --seed 12 --name c >/dev/null
+for f in "$work"/src/c-*.jpg; do
+  vips crop "$f" "$work/card/$(basename "$f")" 300 260 1016 638
+done
+"$gen" --out "$work/bulk" --pages "$bulk_pages" --damage mild --format jpeg --seed 13 --name b >/dev/null
+
+pid=
+stop() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; }
+trap stop EXIT
+: >"$work/serve.log"
+OMP_THREAD_LIMIT=1 "$build/sohoa" serve --data-dir "$work/data" --listen 127.0.0.1:0 \
+  --api-token "$token" --workers "$workers" --max-upload-bytes 500000000 2>"$work/serve.log" &
+pid=$!
+port=
+for _ in $(seq 1 100); do
+  port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.log" || true)
+  [ -n "$port" ] && break
+  sleep 0.2
+done
+[ -n "$port" ] || { cat "$work/serve.log" >&2; exit 1; }
+url="http://127.0.0.1:$port"
+auth="Authorization: Bearer $token"
+
+tsv="$work/latency.tsv"
+printf 'kind\tcondition\tseconds\thttp\n' >"$tsv"
+# extract KIND CONDITION FILES...: one request per file, sequentially
+extract() {
+  local kind=$1 cond=$2
+  shift 2
+  for f in "$@"; do
+    out=$(curl -sS -o "$work/last.json" -w '%{http_code} %{time_total}' -H "$auth" \
+      -H 'Content-Type: image/jpeg' --data-binary @"$f" "$url/v1/extract")
+    printf '%s\t%s\t%s\t%s\n' "$kind" "$cond" "${out#* }" "${out%% *}" >>"$tsv"
+  done
+}
+a4=("$work"/a4/a4-*.jpg)
+card=("$work"/card/c-*.jpg)
+# one warm-up request (models loaded, caches warm), not counted
+extract warmup idle "${card[0]}" && sed -i '$d' "$tsv"
+extract card idle "${card[@]:1:$n}"
+extract a4 idle "${a4[@]:0:$n}"
+
+# bulk load: one dossier of bulk_pages pages on the bulk lane
+form=(-F 'metadata={"title":"bulk load"}')
+for f in "$work"/bulk/b-*.jpg; do form+=(-F "files=@$f"); done
+curl -sS -f -o /dev/null -H "$auth" "${form[@]}" "$url/v1/dossiers"
+sleep 3 # intake has queued pages; every worker busy
+extract card bulk "${card[@]:$((n + 1)):$((n - 1))}" "${card[0]}"
+extract a4 bulk "${a4[@]:$n:$n}"
+stop
+pid=
+
+pct() { # pct KIND COND P
+  awk -F'\t' -v k="$1" -v c="$2" '$1 == k && $2 == c { print $3 }' "$tsv" | sort -n |
+    awk -v p="$3" '{ v[NR] = $1 } END { if (NR == 0) { print "-"; exit }
+      i = int(p * NR + 0.999999); if (i < 1) i = 1; if (i > NR) i = NR; printf "%.2f", v[i] }'
+}
+echo
+echo "| image | condition | requests | p50 s | p95 s | max s | target p95 |"
+echo "|---|---|---|---|---|---|---|"
+for k in card a4; do
+  for c in idle bulk; do
+    cnt=$(awk -F'\t' -v k="$k" -v c="$c" '$1 == k && $2 == c' "$tsv" | wc -l)
+    tgt=$([ "$c" = bulk ] && { [ "$k" = card ] && echo "<= 1.5" || echo "<= 3"; } || echo "-")
+    echo "| $([ $k = card ] && echo 'ID card 1016x638' || echo 'A4 2480x3508') | $c | $cnt | $(pct $k $c 0.5) | $(pct $k $c 0.95) | $(pct $k $c 1) | $tgt |"
+  done
+done
+non200=$(awk -F'\t' 'NR > 1 && $4 != 200' "$tsv" | wc -l)
+echo
+echo "workers: $workers; bulk dossier: $bulk_pages A4 pages; answers other than 200: $non200; raw data: $tsv"
