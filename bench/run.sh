@@ -32,8 +32,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 if [ -z "$only" ]; then
-  only="throughput accuracy scaling latency search"
-  [ "$mode" = full ] && only="throughput ocrmypdf_setup accuracy scaling latency search"
+  only="throughput accuracy scaling latency search distributed"
+  [ "$mode" = full ] && only="throughput ocrmypdf_setup accuracy scaling latency search distributed"
 fi
 
 "$root/deploy/install.sh" --bench

@@ -92,12 +92,26 @@ static int wait_catalog(struct sohoa_runtime *rt, struct sohoa_progress *prog, b
     if (!finished)
         return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
     int rc = 0;
+    bool outage = false;
     double t0 = sohoa_now_ms();
     for (;;) {
-        if ((rc = catalog_counts(rt, finished, &fin, out, err)) < 0)
-            break;
-        bool done = out->docs_done >= out->docs_total;
-        if (!quiet)
+        if ((rc = catalog_counts(rt, finished, &fin, out, err)) < 0) {
+            if (!err || !err->retryable)
+                break;
+            /* The catalog is unreachable for now (a restart, a network blip): the workers retry
+             * their jobs meanwhile, so waiting goes on until the timeout. */
+            if (!outage)
+                fprintf(stderr, "\nsohoa ingest: catalog unavailable, still waiting: %s\n",
+                        err->msg);
+            outage = true;
+            rc = 0;
+        } else {
+            if (outage)
+                fprintf(stderr, "sohoa ingest: catalog reachable again\n");
+            outage = false;
+        }
+        bool done = !outage && out->docs_done >= out->docs_total;
+        if (!quiet && !outage)
             sohoa_progress_update(prog, out->pages_done, out->pages_total, out->pages_failed, done);
         if (done)
             break;
@@ -188,14 +202,14 @@ int sohoa_cli_ingest(int argc, char **argv)
         code = rc == SOHOA_EINVAL ? SOHOA_EXIT_USAGE : SOHOA_EXIT_INTERNAL;
         goto out;
     }
-    char queue[512];
+    char queue[512], catalog[512]; /* URLs as shown: passwords masked */
     sohoa_queue_url_redacted(cfg.queue_url, queue, sizeof queue);
+    sohoa_queue_url_redacted(cfg.catalog_url, catalog, sizeof catalog);
     if (shared)
-        fprintf(stderr, "sohoa: queue %s, store %s, catalog %s\n", queue, cfg.store_url,
-                cfg.catalog_url);
+        fprintf(stderr, "sohoa: queue %s, store %s, catalog %s\n", queue, cfg.store_url, catalog);
     else
         fprintf(stderr, "sohoa: %d workers, store %s, catalog %s\n", cfg.workers, cfg.store_url,
-                cfg.catalog_url);
+                catalog);
     struct sohoa_progress prog;
     sohoa_progress_init(&prog, stderr);
     if ((rc = sohoa_intake_paths(&rt, paths, n, lane, log_note, &prog, &st, &err)) < 0) {
@@ -236,7 +250,7 @@ int sohoa_cli_ingest(int argc, char **argv)
     printf("pages: %ld done (%ld blank, %ld failed) in %.1f s, %.2f pages/s\n", c.pages_done,
            c.pages_blank, c.pages_failed, secs, secs > 0 ? c.pages_done / secs : 0.0);
     printf("outputs: %s (docs/<sha256>/searchable.pdf, text.txt, record.json), catalog %s\n",
-           cfg.store_url, cfg.catalog_url);
+           cfg.store_url, catalog);
     if (code == SOHOA_EXIT_OK) {
         long bad = c.docs_partial + c.docs_failed + st.files_refused;
         long good = c.docs_ok + c.docs_partial + st.files_skipped;
