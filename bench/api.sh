@@ -6,7 +6,10 @@
 #
 # Pages come from bench/tools/sohoa_gen (300 dpi, mild scan damage, JPEG), every request a
 # different page (the same bytes twice would be answered from the catalog); the ID card is a
-# 1016x638 px crop (85.6 x 54 mm at 300 dpi) of a generated page, cut with the `vips` CLI.
+# generated CCCD front (`sohoa_gen --doctype cccd_front`, each a different person) at 300 dpi,
+# 1011x638 px (85.6 x 54 mm).
+# `sohoa serve` runs `workers` general threads (both lanes, nice +10) plus `interactive-workers`
+# reserved ones (default 1; SOHOA_APIBENCH_IW overrides) for the interactive lane only.
 # Latency is curl's time_total: upload, intake (hash, store the original), OCR on the
 # interactive lane, record, answer. Requests are sequential. Writes bench/work/api/latency.tsv
 # and prints a Markdown table.
@@ -16,26 +19,25 @@ build=$(cd "${1:-$src/build}" && pwd)
 n=${SOHOA_APIBENCH_N:-10}           # requests per size and condition
 bulk_pages=${SOHOA_APIBENCH_BULK:-60}
 workers=$(nproc)
+iw=${SOHOA_APIBENCH_IW:-1} # interactive-workers
 work="$src/bench/work/api"
 gen="$build/bench/sohoa_gen"
 token=apibench-token-0123456789
 rm -rf "$work" && mkdir -p "$work/a4" "$work/card" "$work/bulk"
-command -v vips >/dev/null || { echo "bench/api.sh: needs the vips CLI (libvips-tools)" >&2; exit 1; }
 
 echo "generating $((4 * n)) request pages and a $bulk_pages-page bulk dossier..." >&2
 "$gen" --out "$work/a4" --pages $((2 * n)) --damage mild --format jpeg --seed 11 --name a4 >/dev/null
-"$gen" --out "$work/src" --pages $((2 * n)) --damage mild --format jpeg --seed 12 --name c >/dev/null
-for f in "$work"/src/c-*.jpg; do
-  vips crop "$f" "$work/card/$(basename "$f")" 300 260 1016 638
-done
+"$gen" --out "$work/card" --doctype cccd_front --count $((2 * n)) --card-dpi 300 --damage mild \
+  --format jpeg --seed 12 >/dev/null
 "$gen" --out "$work/bulk" --pages "$bulk_pages" --damage mild --format jpeg --seed 13 --name b >/dev/null
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 pid=
 stop() { [ -n "$pid" ] && kill "$pid" 2>/dev/null && wait "$pid" 2>/dev/null || true; }
 trap stop EXIT
 : >"$work/serve.log"
 OMP_THREAD_LIMIT=1 "$build/sohoa" serve --data-dir "$work/data" --listen 127.0.0.1:0 \
-  --api-token "$token" --workers "$workers" --max-upload-bytes 500000000 2>"$work/serve.log" &
+  --api-token "$token" --workers "$workers" --interactive-workers "$iw" --max-upload-bytes 500000000 2>"$work/serve.log" &
 pid=$!
 port=
 for _ in $(seq 1 100); do
@@ -60,7 +62,7 @@ extract() {
   done
 }
 a4=("$work"/a4/a4-*.jpg)
-card=("$work"/card/c-*.jpg)
+card=("$work"/card/cccd_front-*.jpg)
 # one warm-up request (models loaded, caches warm), not counted
 extract warmup idle "${card[0]}" && sed -i '$d' "$tsv"
 extract card idle "${card[@]:1:$n}"
@@ -88,9 +90,9 @@ for k in card a4; do
   for c in idle bulk; do
     cnt=$(awk -F'\t' -v k="$k" -v c="$c" '$1 == k && $2 == c' "$tsv" | wc -l)
     tgt=$([ "$c" = bulk ] && { [ "$k" = card ] && echo "<= 1.5" || echo "<= 3"; } || echo "-")
-    echo "| $([ $k = card ] && echo 'ID card 1016x638' || echo 'A4 2480x3508') | $c | $cnt | $(pct $k $c 0.5) | $(pct $k $c 0.95) | $(pct $k $c 1) | $tgt |"
+    echo "| $([ $k = card ] && echo 'CCCD card 1011x638' || echo 'A4 2480x3508') | $c | $cnt | $(pct $k $c 0.5) | $(pct $k $c 0.95) | $(pct $k $c 1) | $tgt |"
   done
 done
 non200=$(awk -F'\t' 'NR > 1 && $4 != 200' "$tsv" | wc -l)
 echo
-echo "workers: $workers; bulk dossier: $bulk_pages A4 pages; answers other than 200: $non200; raw data: $tsv"
+echo "workers: $workers + $iw interactive-only; load before the run: $load0; bulk dossier: $bulk_pages A4 pages; answers other than 200: $non200; raw data: $tsv"

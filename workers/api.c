@@ -371,7 +371,7 @@ int sohoa_api_dossier_body(struct sohoa_service *svc, const char *id, const char
 {
     enum sohoa_dossier_state st;
     struct sohoa_dossier_info *info = NULL;
-    char **records = NULL;
+    char **records = NULL, *summary = NULL;
     *out = NULL;
     int rc = sohoa_service_dossier(svc, id, &st, &info, err);
     if (rc < 0)
@@ -384,8 +384,12 @@ int sohoa_api_dossier_body(struct sohoa_service *svc, const char *id, const char
         size_t l;
         sohoa_service_record(svc, info->docs[i].id, &records[i], &l, NULL);
     }
-    rc = sohoa_api_json_dossier(id, st, info, records, event, out, len, err);
+    size_t sl;
+    if (info && st != SOHOA_DOSSIER_ACCEPTED && st != SOHOA_DOSSIER_PROCESSING)
+        sohoa_service_summary(svc, id, &summary, &sl, NULL);
+    rc = sohoa_api_json_dossier(id, st, info, records, summary, event, out, len, err);
 out:
+    free(summary);
     for (size_t i = 0; records && i < info->n_docs; i++)
         free(records[i]);
     free(records);

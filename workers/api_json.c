@@ -1,7 +1,8 @@
 /* api_json.c — the HTTP API's JSON bodies through jansson (see api_json.h). Records are read
- * as they are written by record.c (and, once the extractor lands, with their classification,
- * fields and validation): what a record holds is passed through, what it lacks gets a neutral
- * value (type "unknown", fields {}, validation []).
+ * as they are written by record.c, the extraction under document.extraction (type, score,
+ * fields, validation, quality): what a record holds is passed through, what it lacks gets a
+ * neutral value (type "unknown", fields {}, validation []). A dossier's completeness comes from
+ * its summary.json (record.h).
  */
 #include "workers/api_json.h"
 
@@ -61,24 +62,24 @@ static json_t *pick(json_t *root, const char *name)
     return v ? v : json_object_get(root, name);
 }
 
-/* Adds type, type_score, fields and validation, as the extractor left them in the record. */
+/* Adds type, type_score, fields, validation and quality, as the extractor left them in the
+ * record (document.extraction), and the extraction's error when it failed. */
 static void add_extraction(json_t *o, json_t *record)
 {
-    json_t *type = pick(record, "type");
-    json_t *cls = pick(record, "classification");
-    json_t *score = pick(record, "type_score");
-    if (json_is_object(cls)) {
-        if (!json_is_string(type))
-            type = json_object_get(cls, "type");
-        if (!score)
-            score = json_object_get(cls, "score");
-    }
+    json_t *x = pick(record, "extraction");
+    json_t *from = json_is_object(x) ? x : NULL;
+    json_t *type = json_object_get(from, "type");
+    json_t *score = json_object_get(from, "score");
     json_object_set_new(o, "type", json_is_string(type) ? json_copy(type) : json_string("unknown"));
     json_object_set_new(o, "type_score", json_is_number(score) ? json_copy(score) : json_null());
-    json_t *fields = pick(record, "fields");
-    json_t *validation = pick(record, "validation");
+    json_t *fields = json_object_get(from, "fields");
+    json_t *validation = json_object_get(from, "validation");
+    json_t *quality = json_object_get(from, "quality");
+    json_t *xerr = json_object_get(from, "error");
     json_object_set_new(o, "fields", fields ? json_deep_copy(fields) : json_object());
     json_object_set_new(o, "validation", validation ? json_deep_copy(validation) : json_array());
+    json_object_set_new(o, "quality", quality ? json_deep_copy(quality) : json_array());
+    json_object_set_new(o, "extraction_error", xerr ? json_deep_copy(xerr) : json_null());
 }
 
 static json_t *links(const char *dossier_id, const char *doc_id)
@@ -204,7 +205,8 @@ static json_t *document(const char *dossier_id, const struct sohoa_document_info
 
 int sohoa_api_json_dossier(const char *id, enum sohoa_dossier_state state,
                            const struct sohoa_dossier_info *info, char *const *records,
-                           const char *event, char **out, size_t *len, struct sohoa_err *err)
+                           const char *summary, const char *event, char **out, size_t *len,
+                           struct sohoa_err *err)
 {
     *out = NULL;
     char self[256];
@@ -218,6 +220,10 @@ int sohoa_api_json_dossier(const char *id, enum sohoa_dossier_state state,
     for (size_t i = 0; info && i < info->n_docs; i++)
         json_array_append_new(docs, document(id, &info->docs[i], records ? records[i] : NULL));
     json_object_set_new(o, "documents", docs);
+    json_t *sum = load_record(summary);
+    json_t *c = json_object_get(sum, "completeness");
+    json_object_set_new(o, "completeness", json_is_object(c) ? json_deep_copy(c) : json_null());
+    json_decref(sum);
     snprintf(self, sizeof self, "/v1/dossiers/%s", id);
     json_object_set_new(o, "links", json_pack("{s:s}", "self", self));
     if (event)

@@ -30,10 +30,13 @@ int sohoa_api_json_extract(const char *dossier_id, const char *doc_id, enum soho
 void sohoa_api_json_failure(const char *record, char *out, size_t outsz);
 
 /* GET /v1/dossiers/{id}: `info` may be NULL (accepted only); records[i] is the record of
- * info->docs[i] or NULL. With `event` non-NULL, wrapped as {"event": event, "dossier": …}. */
+ * info->docs[i] or NULL; `summary` the dossier's summary.json (NULL: not finished yet), whose
+ * completeness becomes "completeness" (null without one). With `event` non-NULL, wrapped as
+ * {"event": event, "dossier": …}. */
 int sohoa_api_json_dossier(const char *id, enum sohoa_dossier_state state,
                            const struct sohoa_dossier_info *info, char *const *records,
-                           const char *event, char **out, size_t *len, struct sohoa_err *err);
+                           const char *summary, const char *event, char **out, size_t *len,
+                           struct sohoa_err *err);
 
 /* GET /v1/search */
 int sohoa_api_json_hits(const char *query, int limit, int offset, const struct sohoa_hits *hits,

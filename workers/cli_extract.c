@@ -16,6 +16,7 @@
 #include "pipeline/extract.h"
 #include "pipeline/extract_json.h"
 #include "pipeline/extract_lines.h"
+#include "pipeline/extract_page.h"
 #include "pipeline/imageio.h"
 #include "pipeline/ocr.h"
 #include "workers/cli.h"
@@ -97,25 +98,16 @@ static int image_page(const char *path, enum sohoa_format fmt, int index, struct
     struct sohoa_ocr_page op = {0};
     struct sohoa_quality_input q;
     int rc;
-    sohoa_quality_input_init(&q);
     if ((rc = sohoa_imageio_decode_page(path, fmt, index, NULL, &img, err)) ||
         (rc = sohoa_barcode_scan(&img, &bc, err)) || (rc = sohoa_clean_page(&img, NULL, &cr, err)))
         goto out;
-    q.dpi = cr.dpi;
-    q.dpi_assumed = cr.dpi_guessed || img.dpi_assumed;
-    q.blank = cr.blank;
-    q.blur = sohoa_quality_blur(&cr.archive, 2);
-    double angle = 0, conf = 0;
-    if (!cr.blank && sohoa_clean_measure_skew(&cr.archive, &angle, &conf, NULL) == 0 && conf >= 3)
-        q.skew_left = angle;
     if (!cr.blank) {
         if ((rc = sohoa_ocr_page(ocr, &cr.ocr, EXTRACT_OCR_TIMEOUT, &op, err)))
             goto out;
         if (cr.ocr_scale > 0 && cr.ocr_scale != 1.0)
             sohoa_ocr_page_scale(&op, 1.0 / cr.ocr_scale);
-        q.mean_conf = op.mean_conf;
-        q.n_words = (int)op.n_words;
     }
+    sohoa_page_quality_input(&cr, img.dpi_assumed, cr.blank ? NULL : &op, &q);
     rc = sohoa_xpage_init(pg, index + 1, op.words, op.n_words, &bc, &q, err);
 out:
     sohoa_ocr_page_release(&op);

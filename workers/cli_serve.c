@@ -11,6 +11,7 @@
 
 #include "workers/api.h"
 #include "workers/cli.h"
+#include "workers/queue.h"
 #include "workers/config.h"
 
 static void usage(FILE *f)
@@ -66,8 +67,10 @@ int sohoa_cli_serve(int argc, char **argv)
     const char *listen = cfg.listen ? cfg.listen : SOHOA_LISTEN_DEFAULT;
     char host[256];
     snprintf(host, sizeof host, "%.*s", (int)strcspn(listen, ":"), listen);
+    char catalog[512]; /* password masked */
+    sohoa_queue_url_redacted(cfg.catalog_url, catalog, sizeof catalog);
     fprintf(stderr, "sohoa serve: listening on http://%s:%d/ (%d workers, store %s, catalog %s)\n",
-            host, sohoa_api_server_port(srv), cfg.workers, cfg.store_url, cfg.catalog_url);
+            host, sohoa_api_server_port(srv), cfg.workers, cfg.store_url, catalog);
     int sig = 0;
     sigwait(&stop, &sig);
     fprintf(stderr, "sohoa serve: %s: stopping\n", sig == SIGINT ? "SIGINT" : "SIGTERM");

@@ -31,17 +31,21 @@ static void on_signal(int sig)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "Usage: sohoa worker --queue amqp://user:pass@host:port/vhost [options]\n"
-               "\n"
-               "Takes page and document jobs from the shared queue (interactive lane first) and\n"
-               "runs them on `workers` threads, storing results in the object store and catalog.\n"
-               "Runs until SIGTERM or SIGINT, then finishes the jobs it is running (up to the\n"
-               "grace period; past it they are left to the broker, which delivers them again).\n"
-               "\n"
-               "Options:\n"
-               "  --grace SECONDS    time running jobs get to finish on stop (default 60)\n"
-               "  --help             this text\n"
-               "\n");
+    fprintf(f,
+            "Usage: sohoa worker --queue amqp://user:pass@host:port/vhost [options]\n"
+            "\n"
+            "Takes page and document jobs from the shared queue (interactive lane first) and\n"
+            "runs them on `workers` threads, storing results in the object store and catalog.\n"
+            "They run at a lower priority (nice +10); `interactive-workers` more threads (default\n"
+            "1) take only the interactive lane at normal priority, so API requests do not wait\n"
+            "behind bulk pages.\n"
+            "Runs until SIGTERM or SIGINT, then finishes the jobs it is running (up to the\n"
+            "grace period; past it they are left to the broker, which delivers them again).\n"
+            "\n"
+            "Options:\n"
+            "  --grace SECONDS    time running jobs get to finish on stop (default 60)\n"
+            "  --help             this text\n"
+            "\n");
     sohoa_config_print_keys();
 }
 
@@ -127,15 +131,20 @@ int sohoa_cli_worker(int argc, char **argv)
         code = rc == SOHOA_EINVAL ? SOHOA_EXIT_USAGE : SOHOA_EXIT_INTERNAL;
         goto out;
     }
+    rt.interactive_traffic = true; /* the lane may carry API requests: keep a thread for it */
     if ((rc = sohoa_runtime_start_workers(&rt, &err)) < 0) {
         fprintf(stderr, "sohoa worker: %s\n", err.msg);
         code = SOHOA_EXIT_INTERNAL;
         goto out;
     }
-    char queue[512];
+    char queue[512], catalog[512]; /* URLs as shown: passwords masked */
     sohoa_queue_url_redacted(cfg.queue_url, queue, sizeof queue);
-    fprintf(stderr, "sohoa worker %d: %d threads, queue %s, store %s, catalog %s\n", (int)getpid(),
-            cfg.workers, queue, cfg.store_url, cfg.catalog_url);
+    sohoa_queue_url_redacted(cfg.catalog_url, catalog, sizeof catalog);
+    fprintf(stderr,
+            "sohoa worker %d: %d threads (+%d for the interactive lane only), queue %s, store %s, "
+            "catalog %s\n",
+            (int)getpid(), cfg.workers, sohoa_runtime_interactive_workers(&rt), queue,
+            cfg.store_url, catalog);
     int sig = wait_for_stop(&rt);
     fprintf(stderr, "sohoa worker: %s: taking no new jobs; finishing %d running (grace %d s)\n",
             strsignal(sig), sohoa_pool_busy(rt.pool), grace_s);

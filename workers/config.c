@@ -25,6 +25,8 @@ static const struct key keys[] = {
     {"store", K_STR, OFF(store_url), 0, 0, "object store URL (file:///dir or a path)"},
     {"catalog", K_STR, OFF(catalog_url), 0, 0, "catalog URL (sqlite:PATH)"},
     {"workers", K_INT, OFF(workers), 1, 256, "worker threads"},
+    {"interactive-workers", K_INT, OFF(interactive_workers), 0, 256,
+     "extra threads for the interactive lane only (serve, worker: 1; ingest: 0)"},
     {"lang", K_STR, OFF(lang), 0, 0, "Tesseract languages, e.g. vie+eng"},
     {"tessdata", K_STR, OFF(tessdata), 0, 0, "Tesseract data directory"},
     {"jpeg-quality", K_INT, OFF(jpeg_quality), 10, 100, "JPEG quality of PDF page images"},
@@ -66,6 +68,7 @@ void sohoa_config_init(struct sohoa_config *cfg)
 {
     memset(cfg, 0, sizeof *cfg);
     cfg->workers = ncpus();
+    cfg->interactive_workers = -1;
     cfg->jpeg_quality = 60;
     cfg->archive_dpi = 200;
     cfg->queue_capacity = 64;

@@ -20,11 +20,15 @@
 #include "pipeline/limits.h"
 
 struct sohoa_config {
-    char *data_dir;    /* data-dir: where the embedded backends live (default ./sohoa-data) */
-    char *store_url;   /* store: object store URL (default <data-dir>/objects) */
-    char *catalog_url; /* catalog: catalog URL (default sqlite:<data-dir>/catalog.sqlite) */
-    int workers;       /* workers: worker threads (default: number of cores) */
-    char *lang;        /* lang: Tesseract languages (default: SOHOA_OCR_DEFAULT_LANGS) */
+    char *data_dir;          /* data-dir: where the embedded backends live (default ./sohoa-data) */
+    char *store_url;         /* store: object store URL (default <data-dir>/objects) */
+    char *catalog_url;       /* catalog: catalog URL (default sqlite:<data-dir>/catalog.sqlite) */
+    int workers;             /* workers: worker threads (default: number of cores) */
+    int interactive_workers; /* interactive-workers: extra threads reserved for the interactive
+                                lane, at normal priority while `workers` run niced (pool.h);
+                                default -1 = decided by the subcommand: 1 for serve and worker,
+                                0 for ingest (no interactive traffic; saves ~100 MB) */
+    char *lang;              /* lang: Tesseract languages (default: SOHOA_OCR_DEFAULT_LANGS) */
     char *tessdata; /* tessdata: Tesseract data directory (default: $SOHOA_TESSDATA, else system) */
     int jpeg_quality;   /* jpeg-quality: page images in the searchable PDF (default 60) */
     int archive_dpi;    /* archive-dpi: PDF pages are rendered at ocr-dpi for OCR, and their image

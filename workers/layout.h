@@ -8,12 +8,15 @@
  *   docs/<doc>/pages/<NNNN>/text.txt        its text (NFC, one tone placement)
  *   docs/<doc>/pages/<NNNN>/hocr.html       words with boxes and confidences (hOCR 1.2)
  *   docs/<doc>/pages/<NNNN>/words.tsv       the same words, compact, for PDF assembly
+ *   docs/<doc>/pages/<NNNN>/extract.json    barcodes and quality input (pipeline/extract_page.h)
  *   docs/<doc>/pages/<NNNN>/image.jpg|.g4   the cleaned page image as it goes into the PDF
  *   docs/<doc>/pages/<NNNN>/thumb.jpg       a thumbnail
  *   docs/<doc>/searchable.pdf               image + invisible text layer
  *   docs/<doc>/text.txt                     all pages' text, pages separated by form feeds
  *   docs/<doc>/record.json                  the document record (models/record.schema.json)
  *   dossiers/<dossier>/dossier.json         the dossier's metadata and its documents
+ *   dossiers/<dossier>/summary.json         its documents' types and its completeness, written
+ *                                           when its last document finishes (workers/record.h)
  * NNNN is the 1-based page number, zero-padded to 4 digits.
  */
 #ifndef SOHOA_LAYOUT_H
@@ -43,6 +46,11 @@ static inline void sohoa_key_page(char key[SOHOA_KEY_MAX], const char *doc, int 
 static inline void sohoa_key_dossier(char key[SOHOA_KEY_MAX], const char *dossier)
 {
     snprintf(key, SOHOA_KEY_MAX, "dossiers/%s/dossier.json", dossier);
+}
+
+static inline void sohoa_key_dossier_summary(char key[SOHOA_KEY_MAX], const char *dossier)
+{
+    snprintf(key, SOHOA_KEY_MAX, "dossiers/%s/summary.json", dossier);
 }
 
 #endif

@@ -1,4 +1,7 @@
-/* page_job.c — one page through the stages: decode → clean → OCR → render → store → index.
+/* page_job.c — one page through the stages: decode → barcodes → clean → OCR → quality → render →
+ * store → index. Barcodes (read on the decoded colour page) and the quality input are stored
+ * with the page (extract.json) for the document job's extraction (pipeline/extract_page.h); a
+ * barcode reader that fails costs the page its codes, not its result.
  *
  * A page whose content is bad (corrupt, over a limit, past its OCR deadline) is recorded as failed
  * with its reason (page.json and the catalog) and the document goes on. A failure of the
@@ -14,7 +17,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pipeline/barcode.h"
 #include "pipeline/clean.h"
+#include "pipeline/extract_page.h"
 #include "pipeline/imageio.h"
 #include "pipeline/ocr.h"
 #include "pipeline/render.h"
@@ -40,6 +45,9 @@ struct page_work {
     size_t thumb_len;
     char *hocr;
     char *tsv;
+    char *xjson; /* extract.json */
+    struct sohoa_barcodes barcodes;
+    struct sohoa_quality_input quality;
 };
 
 static void page_work_release(struct page_work *w)
@@ -51,6 +59,8 @@ static void page_work_release(struct page_work *w)
     free(w->thumb);
     free(w->hocr);
     free(w->tsv);
+    free(w->xjson);
+    sohoa_barcodes_release(&w->barcodes);
     memset(w, 0, sizeof *w);
 }
 
@@ -81,7 +91,13 @@ static int decode_stage(struct sohoa_runtime *rt, const struct sohoa_job *job, s
     if (is_temp)
         unlink(path);
     free(path);
-    return rc;
+    if (rc < 0)
+        return rc;
+    struct sohoa_err berr;
+    if (sohoa_barcode_scan(&w->img, &w->barcodes, &berr) < 0)
+        fprintf(stderr, "sohoa: %s page %d: barcodes not read: %s\n", job->doc_id, job->page + 1,
+                berr.msg);
+    return 0;
 }
 
 /* The archived image: grey when the scan holds no colour; a PDF page (rendered by us at ocr-dpi)
@@ -127,6 +143,9 @@ static int render_stage(struct sohoa_runtime *rt, struct sohoa_page_result *res,
         return rc;
     if ((rc = sohoa_render_hocr(&w->ocr, a->width, a->height, res->dpi, &w->hocr, err)) < 0)
         return rc;
+    if ((rc = sohoa_xpage_input_to_json(res->page + 1, &w->barcodes, &w->quality, &w->xjson, err)) <
+        0)
+        return rc;
     return sohoa_words_tsv_write(w->ocr.words, w->ocr.n_words, &w->tsv, err);
 }
 
@@ -147,6 +166,9 @@ static int store_stage(struct sohoa_runtime *rt, const struct sohoa_job *job,
         return rc;
     sohoa_key_page(key, job->doc_id, job->page, "words.tsv");
     if ((rc = sohoa_obj_put_str(rt->store, key, w->tsv, err)) < 0)
+        return rc;
+    sohoa_key_page(key, job->doc_id, job->page, "extract.json");
+    if ((rc = sohoa_obj_put_str(rt->store, key, w->xjson, err)) < 0)
         return rc;
     sohoa_key_page(key, job->doc_id, job->page, "text.txt");
     return sohoa_obj_put_str(rt->store, key, w->ocr.text ? w->ocr.text : "", err);
@@ -188,6 +210,9 @@ static int process(struct sohoa_runtime *rt, struct sohoa_ocr *ocr, const struct
             sohoa_ocr_page_scale(&w->ocr, 1.0 / w->clean.ocr_scale);
     }
     res->ms.ocr = now_ms() - t;
+    t = now_ms();
+    sohoa_page_quality_input(&w->clean, dpi_assumed, w->clean.blank ? NULL : &w->ocr, &w->quality);
+    res->ms.clean += now_ms() - t;
     res->mean_conf = w->ocr.mean_conf;
     res->n_words = (int)w->ocr.n_words;
 

@@ -3,13 +3,18 @@
  * DESIGN: start-up is a small rendezvous: each thread initialises its context and consumer, then
  * reports success or failure under the pool mutex; sohoa_pool_start waits until all have
  * reported. A failed start closes nothing the caller owns: it tells the started threads to quit
- * and joins them. Running threads pop with a short timeout so that a stop is seen within
- * POLL_MS; a thread that exits says so under the mutex (sohoa_pool_wait).
+ * and joins them. Thread i < n is general (both lanes, niced before it builds its context, so
+ * its Tesseract start-up yields too); thread i >= n is interactive-only. Running threads pop with a
+ * short timeout so that a stop is seen within POLL_MS; a thread that exits says so under the mutex
+ * (sohoa_pool_wait).
  */
 #include "workers/pool.h"
 
 #include <errno.h>
 #include <pthread.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,7 +26,8 @@
 struct sohoa_pool {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    int n;
+    int n;         /* all threads */
+    int n_general; /* threads [0, n_general) take both lanes at bulk priority */
     int ready;
     int failed;
     int exited;
@@ -35,7 +41,24 @@ struct sohoa_pool {
     void *shared;
     pthread_t *threads;
     int started;
+    atomic_int next_index; /* which kind a starting thread is */
 };
+
+/* Lowers the calling thread's priority by SOHOA_POOL_BULK_NICE (per-thread on Linux: the
+ * PRIO_PROCESS "who" is a thread id). Failure is not fatal: the thread only competes harder. */
+static void lower_priority(void)
+{
+    static atomic_bool warned;
+    pid_t tid = (pid_t)syscall(SYS_gettid);
+    errno = 0;
+    int now = getpriority(PRIO_PROCESS, (id_t)tid);
+    if (now == -1 && errno != 0)
+        now = 0;
+    int want = now + SOHOA_POOL_BULK_NICE > 19 ? 19 : now + SOHOA_POOL_BULK_NICE;
+    if (setpriority(PRIO_PROCESS, (id_t)tid, want) != 0 && !atomic_exchange(&warned, true))
+        fprintf(stderr, "sohoa: worker: cannot lower the priority of bulk threads (%s)\n",
+                strerror(errno));
+}
 
 /* Pops and runs deliveries until the queue closes or the pool stops. */
 static void run_jobs(struct sohoa_pool *p, void *ctx, struct sohoa_consumer *c)
@@ -76,10 +99,14 @@ static void *worker_main(void *arg)
     struct sohoa_consumer *c = NULL;
     struct sohoa_err err;
     sohoa_err_clear(&err);
+    bool general = atomic_fetch_add(&p->next_index, 1) < p->n_general;
+    if (general)
+        lower_priority();
     int rc = p->ops->thread_init ? p->ops->thread_init(p->shared, &ctx, &err) : 0;
     bool have_ctx = rc == 0;
+    unsigned lanes = general ? SOHOA_LANES_ALL : SOHOA_LANE_BIT(SOHOA_LANE_INTERACTIVE);
     if (rc == 0)
-        rc = sohoa_consumer_open(p->q, &c, &err);
+        rc = sohoa_consumer_open_lanes(p->q, lanes, &c, &err);
 
     pthread_mutex_lock(&p->mu);
     if (rc < 0) {
@@ -108,13 +135,18 @@ static void *worker_main(void *arg)
     return NULL;
 }
 
-int sohoa_pool_start(int n, struct sohoa_queue *q, const struct sohoa_pool_ops *ops, void *shared,
-                     struct sohoa_pool **out, struct sohoa_err *err)
+int sohoa_pool_start(int n_general, int n_interactive, struct sohoa_queue *q,
+                     const struct sohoa_pool_ops *ops, void *shared, struct sohoa_pool **out,
+                     struct sohoa_err *err)
 {
     int rc = 0;
     *out = NULL;
-    if (n < 1)
+    if (n_general < 1)
         return sohoa_err_set(err, SOHOA_EINVAL, false, "worker count must be at least 1");
+    if (n_interactive < 0 || n_interactive > 1024)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "bad interactive worker count %d",
+                             n_interactive);
+    int n = n_general + n_interactive;
     struct sohoa_pool *p = calloc(1, sizeof *p);
     if (!p || !(p->threads = calloc((size_t)n, sizeof *p->threads))) {
         free(p);
@@ -123,6 +155,7 @@ int sohoa_pool_start(int n, struct sohoa_queue *q, const struct sohoa_pool_ops *
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
     p->n = n;
+    p->n_general = n_general;
     p->q = q;
     p->ops = ops;
     p->shared = shared;

@@ -190,12 +190,20 @@ int sohoa_queue_dead_replay(struct sohoa_queue *q, const char *const *ids, int n
 
 int sohoa_consumer_open(struct sohoa_queue *q, struct sohoa_consumer **out, struct sohoa_err *err)
 {
+    return sohoa_consumer_open_lanes(q, SOHOA_LANES_ALL, out, err);
+}
+
+int sohoa_consumer_open_lanes(struct sohoa_queue *q, unsigned lanes, struct sohoa_consumer **out,
+                              struct sohoa_err *err)
+{
     *out = NULL;
+    if (lanes == 0 || (lanes & ~SOHOA_LANES_ALL) != 0)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "bad lane mask 0x%x", lanes);
     struct sohoa_consumer *c = calloc(1, sizeof *c);
     if (!c)
         return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
     c->q = q;
-    int rc = q->ops->consumer_open(q->be, &c->cons, err);
+    int rc = q->ops->consumer_open(q->be, lanes, &c->cons, err);
     if (rc < 0) {
         free(c);
         return rc;

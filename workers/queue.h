@@ -68,7 +68,13 @@ struct sohoa_dead_job {
 /* Called for each dead job; return non-zero to stop listing. */
 typedef int (*sohoa_dead_fn)(void *arg, const struct sohoa_dead_job *dead);
 
-#define SOHOA_QUEUE_OPS_VERSION 1
+/* The lanes a consumer takes: a mask of SOHOA_LANE_BIT(lane). A consumer of both lanes takes the
+ * interactive lane first; one of a single lane waits on that lane only (for AMQP: a consumer on
+ * that lane's queue alone), so a thread reserved for interactive work never takes a bulk job. */
+#define SOHOA_LANE_BIT(lane) (1u << (unsigned)(lane))
+#define SOHOA_LANES_ALL      (SOHOA_LANE_BIT(SOHOA_LANE_INTERACTIVE) | SOHOA_LANE_BIT(SOHOA_LANE_BULK))
+
+#define SOHOA_QUEUE_OPS_VERSION 2 /* 2: consumer_open takes a lane mask */
 
 /* What a backend implements; queue.c checks arguments, clears out-params and computes retry
  * delays before calling. `be` is what the backend's open returned, `cons` a consumer's state. */
@@ -77,7 +83,8 @@ struct sohoa_queue_ops {
     const char *scheme;
     bool durable; /* jobs outlive the process (a dead-letter queue worth replaying) */
     int (*publish)(void *be, const struct sohoa_job *job, bool force, struct sohoa_err *err);
-    int (*consumer_open)(void *be, void **cons, struct sohoa_err *err);
+    /* `lanes`: a non-empty subset of SOHOA_LANES_ALL (checked by queue.c). */
+    int (*consumer_open)(void *be, unsigned lanes, void **cons, struct sohoa_err *err);
     void (*consumer_close)(void *cons); /* requeues what it holds unsettled */
     int (*pop)(void *cons, int timeout_ms, struct sohoa_delivery *d, struct sohoa_err *err);
     int (*ack)(void *cons, const struct sohoa_delivery *d, struct sohoa_err *err);
@@ -132,12 +139,17 @@ int sohoa_queue_dead_list(struct sohoa_queue *q, sohoa_dead_fn fn, void *arg,
 int sohoa_queue_dead_replay(struct sohoa_queue *q, const char *const *ids, int n, long *replayed,
                             struct sohoa_err *err);
 
-/* A consumer for the calling thread. */
+/* A consumer for the calling thread, of both lanes. */
 int sohoa_consumer_open(struct sohoa_queue *q, struct sohoa_consumer **out, struct sohoa_err *err);
+/* A consumer for the calling thread of the lanes in `lanes` (SOHOA_LANE_BIT masks; SOHOA_EINVAL
+ * when empty or unknown). */
+int sohoa_consumer_open_lanes(struct sohoa_queue *q, unsigned lanes, struct sohoa_consumer **out,
+                              struct sohoa_err *err);
 /* Requeues whatever it holds unsettled; sets *c to NULL. */
 void sohoa_consumer_free(struct sohoa_consumer **c);
 
-/* Waits up to `timeout_ms` (< 0: for ever) for a delivery, interactive lane first.
+/* Waits up to `timeout_ms` (< 0: for ever) for a delivery from the consumer's lanes, interactive
+ * lane first.
  * SOHOA_ETIMEOUT when none came, SOHOA_ECLOSED when the queue is closed (and, for mem, drained).
  * A broker that went away is reconnected to inside pop (with backoff), within the timeout. */
 int sohoa_consumer_pop(struct sohoa_consumer *c, int timeout_ms, struct sohoa_delivery *d,

@@ -10,7 +10,10 @@
  *     interactive jobs with basic.get, asked before every bulk job is handed out and every
  *     POLL_MS while idle. A push consumer on the interactive lane cannot promise "interactive
  *     first": its next delivery may still be on its way when a bulk job is handed out;
- *     basic.get has the broker answer for the lane's state at that instant, in FIFO order;
+ *     basic.get has the broker answer for the lane's state at that instant, in FIFO order.
+ *     A consumer of one lane only (sohoa_consumer_open_lanes) needs no such ordering: it is a
+ *     push consumer, prefetch 1, on that lane's queue alone (interactive: channel 1, bulk:
+ *     channel 2) and waits in the socket read until a job comes;
  *   - short-lived connections for listing and replaying the dead-letter queue (basic.get without
  *     ack; closing the connection puts back what was not taken).
  * Any socket or channel error marks a connection down; the next use reconnects with backoff.
@@ -61,6 +64,8 @@ struct amqpq {
 struct amqpc {
     struct amqpq *q;
     struct conn c;
+    bool ask_interactive; /* both lanes: basic.get on the interactive lane before every job */
+    int push_lane;        /* the lane pushed to this consumer (basic.consume, prefetch 1) */
     bool have[SOHOA_LANE_COUNT];
     amqp_envelope_t env[SOHOA_LANE_COUNT];
     int backoff_ms;
@@ -407,27 +412,31 @@ static int consumer_connect(struct amqpc *c, struct sohoa_err *err)
     int rc = conn_open(c->q, &c->c, false, err);
     if (rc == 0)
         rc = channel_open(&c->c, 2, false, err);
-    for (int l = SOHOA_LANE_BULK; l < SOHOA_LANE_COUNT && rc == 0; l++) {
-        amqp_channel_t ch = (amqp_channel_t)(l + 1);
+    int l = c->push_lane;
+    amqp_channel_t ch = (amqp_channel_t)(l + 1);
+    if (rc == 0) {
         amqp_basic_qos(c->c.st, ch, 0, 1, 0);
         rc = reply_err(amqp_get_rpc_reply(c->c.st), "basic.qos", err);
-        if (rc == 0) {
-            amqp_basic_consume(c->c.st, ch, amqp_cstring_bytes(c->q->lane_q[l]), amqp_empty_bytes,
-                               0, 0, 0, amqp_empty_table);
-            rc = reply_err(amqp_get_rpc_reply(c->c.st), c->q->lane_q[l], err);
-        }
+    }
+    if (rc == 0) {
+        amqp_basic_consume(c->c.st, ch, amqp_cstring_bytes(c->q->lane_q[l]), amqp_empty_bytes, 0, 0,
+                           0, amqp_empty_table);
+        rc = reply_err(amqp_get_rpc_reply(c->c.st), c->q->lane_q[l], err);
     }
     if (rc < 0)
         consumer_disconnect(c);
     return rc;
 }
 
-static int amqp_consumer_open(void *be, void **cons, struct sohoa_err *err)
+static int amqp_consumer_open(void *be, unsigned lanes, void **cons, struct sohoa_err *err)
 {
     struct amqpc *c = calloc(1, sizeof *c);
     if (!c)
         return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
     c->q = be;
+    c->ask_interactive = lanes == SOHOA_LANES_ALL;
+    c->push_lane =
+        lanes == SOHOA_LANE_BIT(SOHOA_LANE_INTERACTIVE) ? SOHOA_LANE_INTERACTIVE : SOHOA_LANE_BULK;
     int rc = consumer_connect(c, err);
     if (rc < 0) {
         free(c);
@@ -529,17 +538,18 @@ static int get_interactive(struct amqpc *c, struct sohoa_delivery *d)
     }
 }
 
-/* Hands out the next job: interactive (asked of the broker) first, else a buffered bulk one.
- * Returns 1 when `d` was filled. */
+/* Hands out the next job: interactive (asked of the broker) first when the consumer takes both
+ * lanes, else the buffered one pushed on its lane. Returns 1 when `d` was filled. */
 static int take_next(struct amqpc *c, struct sohoa_delivery *d)
 {
-    if (get_interactive(c, d))
+    if (c->ask_interactive && get_interactive(c, d))
         return 1;
-    while (c->c.up && c->have[SOHOA_LANE_BULK]) {
-        amqp_envelope_t *e = &c->env[SOHOA_LANE_BULK];
+    int l = c->push_lane;
+    while (c->c.up && c->have[l]) {
+        amqp_envelope_t *e = &c->env[l];
         int got = decode(c, e->channel, e->delivery_tag, e->redelivered, e->message.body, d);
         amqp_destroy_envelope(e);
-        c->have[SOHOA_LANE_BULK] = false;
+        c->have[l] = false;
         if (got)
             return 1;
     }
@@ -578,15 +588,16 @@ static int amqp_pop(void *cons, int timeout_ms, struct sohoa_delivery *d, struct
             sleep_ms(wait < deadline - now ? (wait < 200 ? wait : 200) : deadline - now);
             continue;
         }
-        if (c->c.up && !c->have[SOHOA_LANE_BULK])
+        if (c->c.up && !c->have[c->push_lane])
             read_one(c, 0);
         if (take_next(c, d))
             return 0;
         if (now >= deadline)
             return sohoa_err_set(err, SOHOA_ETIMEOUT, true, "no job within %d ms", timeout_ms);
-        if (c->c.up) { /* idle: wait for a bulk delivery, then ask the interactive lane again */
+        if (c->c.up) { /* idle: wait for a pushed delivery (then ask the interactive lane again) */
             int64_t left = deadline - now;
-            read_one(c, left < POLL_MS ? (int)left : POLL_MS);
+            int64_t slice = c->ask_interactive && left > POLL_MS ? POLL_MS : left;
+            read_one(c, slice > 600000 ? 600000 : (int)slice);
         }
     }
 }

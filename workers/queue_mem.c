@@ -37,7 +37,7 @@ struct memq {
     pthread_mutex_t mu;
     pthread_cond_t not_empty, not_full;
     struct list lanes[SOHOA_LANE_COUNT], delayed, inflight, dead;
-    long consumers;
+    long consumers[SOHOA_LANE_COUNT]; /* attached consumers taking each lane */
     size_t capacity;
     uint64_t next_tag;
     bool closed;
@@ -45,6 +45,7 @@ struct memq {
 
 struct memc {
     struct memq *q;
+    unsigned lanes; /* SOHOA_LANE_BIT mask */
 };
 
 static int64_t now_ms(void)
@@ -130,19 +131,28 @@ static int mem_publish(void *be, const struct sohoa_job *job, bool force, struct
         return sohoa_err_set(err, SOHOA_ECLOSED, false, "queue is closed");
     }
     list_append(l, n);
-    pthread_cond_signal(&q->not_empty);
+    pthread_cond_broadcast(&q->not_empty); /* a signal could wake a consumer of the other lane */
     pthread_mutex_unlock(&q->mu);
     return 0;
 }
 
-static int mem_consumer_open(void *be, void **cons, struct sohoa_err *err)
+/* Adds `by` to the consumer counts of the lanes in `lanes` (under mu). */
+static void count_consumer(struct memq *q, unsigned lanes, long by)
+{
+    for (int l = 0; l < SOHOA_LANE_COUNT; l++)
+        if (lanes & SOHOA_LANE_BIT(l))
+            q->consumers[l] += by;
+}
+
+static int mem_consumer_open(void *be, unsigned lanes, void **cons, struct sohoa_err *err)
 {
     struct memc *c = calloc(1, sizeof *c);
     if (!c)
         return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
     c->q = be;
+    c->lanes = lanes;
     pthread_mutex_lock(&c->q->mu);
-    c->q->consumers++;
+    count_consumer(c->q, lanes, 1);
     pthread_mutex_unlock(&c->q->mu);
     *cons = c;
     return 0;
@@ -166,7 +176,7 @@ static void mem_consumer_close(void *cons)
         list_prepend(&q->lanes[lane_of(&n->job)], n);
         n = next;
     }
-    q->consumers--;
+    count_consumer(q, c->lanes, -1);
     pthread_cond_broadcast(&q->not_empty);
     pthread_mutex_unlock(&q->mu);
     free(c);
@@ -202,7 +212,10 @@ static int mem_pop(void *cons, int timeout_ms, struct sohoa_delivery *d, struct 
     for (;;) {
         int64_t now = now_ms();
         int64_t next_due = promote_due(q, now);
-        struct list *l = q->lanes[0].head ? &q->lanes[0] : q->lanes[1].head ? &q->lanes[1] : NULL;
+        struct list *l = NULL; /* the first of the consumer's lanes holding a job */
+        for (int i = 0; i < SOHOA_LANE_COUNT && !l; i++)
+            if ((c->lanes & SOHOA_LANE_BIT(i)) && q->lanes[i].head)
+                l = &q->lanes[i];
         if (l) {
             struct node *n = list_take(l, NULL);
             n->owner = c;
@@ -328,7 +341,7 @@ static int mem_stats(void *be, struct sohoa_queue_stats *st, struct sohoa_err *e
     pthread_mutex_lock(&q->mu);
     for (int l = 0; l < SOHOA_LANE_COUNT; l++) {
         st->ready[l] = q->lanes[l].n;
-        st->consumers[l] = q->consumers;
+        st->consumers[l] = q->consumers[l];
     }
     for (struct node *n = q->inflight.head; n; n = n->next)
         st->unacked[lane_of(&n->job)]++;

@@ -350,6 +350,37 @@ void sohoa_page_result_release(struct sohoa_page_result *p)
     memset(p, 0, sizeof *p);
 }
 
+/* The document's extraction with "error": null, or, when it failed, an "unknown" one with its
+ * error; NULL when the record has none. */
+static json_t *extraction_obj(const struct sohoa_record_info *info)
+{
+    json_t *x = NULL;
+    if (info->extraction) {
+        x = json_loads(info->extraction, 0, NULL);
+        if (json_is_object(x)) {
+            json_object_set_new(x, "error", json_null());
+            return x;
+        }
+        json_decref(x);
+    }
+    if (!info->extraction && !info->extraction_error)
+        return NULL;
+    x = json_object();
+    put_str(x, "type", "unknown");
+    json_object_set_new(x, "score", json_null());
+    json_object_set_new(x, "pages", json_array());
+    json_object_set_new(x, "fields", json_object());
+    json_object_set_new(x, "validation", json_array());
+    json_object_set_new(x, "quality", json_array());
+    json_object_set_new(x, "barcodes", json_array());
+    json_t *e = json_object();
+    const struct sohoa_err *xe = info->extraction_error;
+    put_str(e, "kind", sohoa_status_name(xe ? xe->code : SOHOA_EFORMAT));
+    put_str(e, "message", xe ? xe->msg : "the extraction could not be read back");
+    json_object_set_new(x, "error", e);
+    return x;
+}
+
 int sohoa_record_to_json(const struct sohoa_manifest *m, const struct sohoa_dossier_meta *d,
                          const struct sohoa_page_result *pages, const char *const *texts, size_t n,
                          const struct sohoa_record_info *info, char **out, struct sohoa_err *err)
@@ -381,6 +412,9 @@ int sohoa_record_to_json(const struct sohoa_manifest *m, const struct sohoa_doss
     json_t *timings = ms_obj(&sum);
     json_object_set_new(timings, "assemble", put_real(info->assemble_ms));
     json_object_set_new(doc, "timings_ms", timings);
+    json_t *x = extraction_obj(info);
+    if (x)
+        json_object_set_new(doc, "extraction", x);
     json_t *versions = json_array();
     for (size_t i = 0; i < sizeof info->versions / sizeof info->versions[0] && info->versions[i];
          i++)
@@ -389,6 +423,46 @@ int sohoa_record_to_json(const struct sohoa_manifest *m, const struct sohoa_doss
     json_object_set_new(root, "document", doc);
     if (!root || !doc)
         return nomem(err);
+    return dump(root, out, err);
+}
+
+int sohoa_dossier_summary_to_json(const struct sohoa_dossier_summary *s, char **out,
+                                  struct sohoa_err *err)
+{
+    *out = NULL;
+    json_t *root = json_object(), *docs = json_array();
+    if (!root || !docs) {
+        json_decref(root);
+        json_decref(docs);
+        return nomem(err);
+    }
+    put_str(root, "dossier_id", s->dossier_id);
+    put_str(root, "procedure_code", s->procedure_code);
+    for (size_t i = 0; i < s->n_docs; i++) {
+        json_t *d = json_object();
+        put_str(d, "id", s->docs[i].id);
+        put_str(d, "name", s->docs[i].name);
+        put_str(d, "status", s->docs[i].status);
+        put_str(d, "type", s->docs[i].type);
+        json_array_append_new(docs, d);
+    }
+    json_object_set_new(root, "documents", docs);
+    if (s->procedure_code) {
+        json_t *c = json_object(), *missing = json_array();
+        put_str(c, "procedure_code", s->procedure_code);
+        json_object_set_new(c, "known", json_boolean(s->known));
+        json_object_set_new(c, "complete", json_boolean(s->known && s->n_missing == 0));
+        for (size_t i = 0; i < s->n_missing; i++)
+            json_array_append_new(missing, json_string(s->missing[i]));
+        json_object_set_new(c, "missing", missing);
+        put_str(c, "level", sohoa_check_severity_name((enum sohoa_check_severity)s->severity));
+        put_str(c, "code", s->code);
+        put_str(c, "message_vi", s->msg_vi);
+        put_str(c, "message_en", s->msg_en);
+        json_object_set_new(root, "completeness", c);
+    } else {
+        json_object_set_new(root, "completeness", json_null());
+    }
     return dump(root, out, err);
 }
 

@@ -2,7 +2,9 @@
  *   dossier.json  given by the user in a dossier folder (metadata), and written per dossier;
  *   manifest.json what intake learned about a document;
  *   page.json     one page's result;
- *   record.json   the document record, described by models/record.schema.json;
+ *   record.json   the document record, described by models/record.schema.json, with the
+ *                 document's extraction (pipeline/extract_json.h) under document.extraction;
+ *   summary.json  a dossier's documents, their types and its completeness;
  *   job messages  what a queue carries (workers/job.h; format in workers/QUEUE.md).
  *
  * Ownership: structs own their strings; *_release frees them. Strings returned through char **
@@ -88,12 +90,37 @@ struct sohoa_record_info {
     uint64_t pdf_bytes;
     double assemble_ms;
     const char *versions[6]; /* "libvips 8.14.1", ... NULL-terminated */
+    /* The document's extraction as sohoa_extraction_to_json wrote it (NULL: none), or, when it
+     * failed, why (NULL: it did not fail). With neither, the record has no "extraction". */
+    const char *extraction;
+    const struct sohoa_err *extraction_error;
 };
 
 /* The document record: manifest + dossier + pages (+ their texts, parallel to `pages`). */
 int sohoa_record_to_json(const struct sohoa_manifest *m, const struct sohoa_dossier_meta *d,
                          const struct sohoa_page_result *pages, const char *const *texts, size_t n,
                          const struct sohoa_record_info *info, char **out, struct sohoa_err *err);
+
+/* A dossier's summary (dossiers/<id>/summary.json), written when its last document finished:
+ * {"dossier_id", "procedure_code", "documents": [{"id","name","status","type"}],
+ *  "completeness": {"procedure_code","known","complete","missing":[type ids],"level","code",
+ *  "message_vi","message_en"} or null when the dossier names no procedure}. */
+struct sohoa_summary_doc {
+    const char *id, *name, *status, *type; /* type NULL: not extracted */
+};
+struct sohoa_dossier_summary {
+    const char *dossier_id;
+    const char *procedure_code; /* NULL: none given (then no completeness) */
+    const struct sohoa_summary_doc *docs;
+    size_t n_docs;
+    bool known;                 /* the procedure is in the catalogue */
+    const char *const *missing; /* type ids the procedure requires and the dossier lacks */
+    size_t n_missing;
+    int severity; /* enum sohoa_check_severity of the completeness check */
+    const char *code, *msg_vi, *msg_en;
+};
+int sohoa_dossier_summary_to_json(const struct sohoa_dossier_summary *s, char **out,
+                                  struct sohoa_err *err);
 
 /* Job messages: compact versioned JSON. Parsing refuses a newer version, unknown kinds or lanes,
  * a document id that is not 64 lower-case hex digits, a page outside 0..pages-1 or attempt < 1

@@ -28,6 +28,10 @@ int sohoa_runtime_open(struct sohoa_runtime *rt, const struct sohoa_config *cfg,
     struct sohoa_queue_opts qo = {.capacity = (size_t)cfg->queue_capacity};
     if ((rc = sohoa_queue_open(cfg->queue_url, &qo, &rt->queue, err)) < 0)
         goto fail;
+    struct sohoa_err merr;
+    if (sohoa_models_load(NULL, &rt->models, &merr) < 0)
+        fprintf(stderr, "sohoa: document models not loaded, fields will not be extracted: %s\n",
+                merr.msg);
     return 0;
 fail:
     sohoa_runtime_release(rt);
@@ -63,9 +67,16 @@ static const struct sohoa_pool_ops pool_ops = {
     .run = run_job,
 };
 
+int sohoa_runtime_interactive_workers(const struct sohoa_runtime *rt)
+{
+    int n = rt->cfg->interactive_workers;
+    return n >= 0 ? n : rt->interactive_traffic ? 1 : 0;
+}
+
 int sohoa_runtime_start_workers(struct sohoa_runtime *rt, struct sohoa_err *err)
 {
-    return sohoa_pool_start(rt->cfg->workers, rt->queue, &pool_ops, rt, &rt->pool, err);
+    return sohoa_pool_start(rt->cfg->workers, sohoa_runtime_interactive_workers(rt), rt->queue,
+                            &pool_ops, rt, &rt->pool, err);
 }
 
 int sohoa_runtime_stop_workers(struct sohoa_runtime *rt, int grace_ms)
@@ -99,6 +110,7 @@ void sohoa_runtime_release(struct sohoa_runtime *rt)
     sohoa_queue_free(&rt->queue);
     sohoa_catalog_free(&rt->catalog);
     sohoa_objstore_free(&rt->store);
+    sohoa_models_free(&rt->models);
     free(rt->docs);
     pthread_cond_destroy(&rt->cv);
     pthread_mutex_destroy(&rt->mu);

@@ -18,6 +18,7 @@
 #include <stdbool.h>
 
 #include "pipeline/clean.h"
+#include "pipeline/doctype.h"
 #include "pipeline/err.h"
 #include "storage/catalog.h"
 #include "storage/objstore.h"
@@ -37,7 +38,13 @@ struct sohoa_runtime {
     struct sohoa_catalog *catalog;
     struct sohoa_queue *queue;
     struct sohoa_pool *pool;
+    bool interactive_traffic; /* set before start_workers by a process that answers interactive
+                                 requests (serve, worker): interactive-workers defaults to 1 */
     struct sohoa_clean_opts clean;
+    /* Document-type models for the document job's extraction (read-only, shared by every thread);
+     * NULL when they could not be loaded: documents are then recorded with that error in their
+     * extraction, never failed for it. */
+    struct sohoa_models *models;
 
     pthread_mutex_t mu;
     pthread_cond_t cv;
@@ -50,8 +57,13 @@ struct sohoa_runtime {
 /* Opens the backends named in `cfg` (store, catalog, queue); no threads yet. */
 int sohoa_runtime_open(struct sohoa_runtime *rt, const struct sohoa_config *cfg,
                        struct sohoa_err *err);
-/* Starts cfg->workers threads, each loading its own OCR models. */
+/* Starts cfg->workers general threads and cfg->interactive_workers interactive-only ones (when
+ * that is -1: 1 if rt->interactive_traffic, else 0), each loading its own OCR models. General
+ * threads take both lanes at bulk priority (nice +SOHOA_POOL_BULK_NICE), interactive-only ones
+ * keep the process's priority: see pool.h for why. */
 int sohoa_runtime_start_workers(struct sohoa_runtime *rt, struct sohoa_err *err);
+/* The number of interactive-only threads start_workers starts. */
+int sohoa_runtime_interactive_workers(const struct sohoa_runtime *rt);
 /* Graceful stop (sohoa worker): the workers take no new job and finish the ones they run, for up to
  * `grace_ms`. Returns the number of jobs still running when the grace period ended (0: all
  * stopped; the caller may then release). Jobs still running are requeued by the broker when the

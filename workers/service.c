@@ -33,6 +33,7 @@
 #include "workers/layout.h"
 #include "workers/record.h"
 #include "workers/runtime.h"
+#include "workers/summary.h"
 
 #define RECORD_MAX    (64u << 20)
 #define WATCH_TICK_MS 500
@@ -407,6 +408,7 @@ static int open_runtime(struct sohoa_service *svc, struct sohoa_err *err)
     if (rc < 0)
         return rc;
     svc->rt_open = true;
+    svc->rt.interactive_traffic = true; /* POST /v1/extract: a reserved interactive thread */
     if ((rc = sohoa_runtime_start_workers(&svc->rt, err)) < 0)
         return rc;
     svc->workers_ok = true;
@@ -624,14 +626,13 @@ int sohoa_service_dossier(struct sohoa_service *svc, const char *id,
     return 0;
 }
 
-int sohoa_service_record(struct sohoa_service *svc, const char *doc_id, char **json, size_t *len,
-                         struct sohoa_err *err)
+/* An object of the store as a NUL-terminated string. */
+static int get_object(struct sohoa_service *svc, const char *key, char **json, size_t *len,
+                      struct sohoa_err *err)
 {
-    char key[SOHOA_KEY_MAX];
     uint8_t *data = NULL;
     *json = NULL;
     *len = 0;
-    sohoa_key_doc(key, doc_id, "record.json");
     int rc = sohoa_obj_get_mem(svc->rt.store, key, RECORD_MAX, &data, len, err);
     if (rc < 0)
         return rc;
@@ -643,6 +644,31 @@ int sohoa_service_record(struct sohoa_service *svc, const char *doc_id, char **j
     s[*len] = '\0';
     *json = s;
     return 0;
+}
+
+int sohoa_service_record(struct sohoa_service *svc, const char *doc_id, char **json, size_t *len,
+                         struct sohoa_err *err)
+{
+    char key[SOHOA_KEY_MAX];
+    sohoa_key_doc(key, doc_id, "record.json");
+    return get_object(svc, key, json, len, err);
+}
+
+int sohoa_service_summary(struct sohoa_service *svc, const char *id, char **json, size_t *len,
+                          struct sohoa_err *err)
+{
+    char key[SOHOA_KEY_MAX];
+    sohoa_key_dossier_summary(key, id);
+    int rc = get_object(svc, key, json, len, err);
+    if (rc != SOHOA_ENOTFOUND)
+        return rc;
+    bool written = false;
+    sohoa_err_clear(err);
+    if ((rc = sohoa_dossier_summarise(&svc->rt, id, &written, err)) < 0)
+        return rc;
+    if (!written)
+        return sohoa_err_set(err, SOHOA_ENOTFOUND, false, "dossier %s is still processing", id);
+    return get_object(svc, key, json, len, err);
 }
 
 int sohoa_service_output(struct sohoa_service *svc, const char *dossier_id, const char *doc_id,

@@ -92,6 +92,12 @@ int sohoa_service_dossier(struct sohoa_service *svc, const char *id,
 int sohoa_service_record(struct sohoa_service *svc, const char *doc_id, char **json, size_t *len,
                          struct sohoa_err *err);
 
+/* A finished dossier's summary.json (summary.h; malloc'd, NUL-terminated), written here if its
+ * documents have all finished and no document job wrote it. SOHOA_ENOTFOUND while it is still
+ * processing. */
+int sohoa_service_summary(struct sohoa_service *svc, const char *id, char **json, size_t *len,
+                          struct sohoa_err *err);
+
 enum sohoa_output { SOHOA_OUTPUT_PDF, SOHOA_OUTPUT_TEXT };
 
 /* A local file holding an output of document `doc_id` of dossier `dossier_id`: *is_temp says

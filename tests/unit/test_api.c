@@ -26,6 +26,35 @@
 
 #define TOKEN "test-token-0123456789"
 #define LINES SOHOA_CORPUS_DIR "/vn-lines/clean/"
+#define CCCD  SOHOA_TEST_DATA "/api/cccd_front" /* .jpg and its field truth .json */
+/* another card for the dossier (the same content would be the earlier upload's document) */
+#define CCCD2 SOHOA_TEST_DATA "/api/cccd_front_grey" /* .png and .json */
+
+/* The generator's truth for field `name` of a committed CCCD front `card` (malloc'd). */
+static char *cccd_truth(const char *card, const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s.json", card);
+    json_t *t = json_load_file(path, 0, NULL);
+    assert_non_null(t);
+    const char *v = json_string_value(json_object_get(json_object_get(t, "fields"), name));
+    assert_non_null(v);
+    char *out = strdup(v);
+    json_decref(t);
+    return out;
+}
+
+/* Field `name` of an API document object `o`: its value equals `card`'s truth, from `source`. */
+static void expect_field(json_t *o, const char *card, const char *name, const char *source)
+{
+    char *want = cccd_truth(card, name);
+    json_t *f = json_object_get(json_object_get(o, "fields"), name);
+    if (!f)
+        fail_msg("no field %s in %s", name, json_dumps(o, JSON_COMPACT));
+    assert_string_equal(json_string_value(json_object_get(f, "value")), want);
+    assert_string_equal(json_string_value(json_object_get(f, "source")), source);
+    free(want);
+}
 
 static char tmpdir[256];
 static char base[128];
@@ -354,6 +383,22 @@ static void test_extract(void **state)
     printf("extract (multipart): %.0f%% of the words found in \"%s\"\n", 100 * share, text);
     assert_true(share >= 0.8);
     json_decref(j);
+
+    /* a generated CCCD front: its type, and the ID number read from its QR code */
+    f = fopen(CCCD ".jpg", "rb");
+    assert_non_null(f);
+    char *jpg = malloc(1 << 20);
+    len = fread(jpg, 1, 1 << 20, f);
+    fclose(f);
+    j = expect_json(request("POST", "/v1/extract", TOKEN, "image/jpeg", jpg, len, NULL, false),
+                    200);
+    free(jpg);
+    assert_string_equal(json_string_value(json_object_get(j, "type")), "cccd_front");
+    expect_field(j, CCCD, "id_number", "qr");
+    expect_field(j, CCCD, "full_name", "qr");
+    assert_true(json_array_size(json_object_get(j, "validation")) > 0);
+    assert_true(json_is_null(json_object_get(j, "extraction_error")));
+    json_decref(j);
 }
 
 static void test_dossier_search_outputs_webhook(void **state)
@@ -365,10 +410,10 @@ static void test_dossier_search_outputs_webhook(void **state)
     curl_mime_name(p, "metadata");
     curl_mime_data(p,
                    "{\"receipt_no\": \"000.00.00.H30-261129-0042\", \"department\": \"Sở Tư "
-                   "pháp\", \"source\": \"portal\"}",
+                   "pháp\", \"source\": \"portal\", \"procedure_code\": \"1.001193\"}",
                    CURL_ZERO_TERMINATED);
-    const char *files[] = {LINES "003.png", LINES "004.png"};
-    for (int i = 0; i < 2; i++) {
+    const char *files[] = {LINES "003.png", LINES "004.png", CCCD2 ".png"};
+    for (int i = 0; i < 3; i++) {
         p = curl_mime_addpart(m);
         curl_mime_name(p, "files");
         curl_mime_filedata(p, files[i]);
@@ -396,7 +441,10 @@ static void test_dossier_search_outputs_webhook(void **state)
     }
     assert_non_null(j);
     json_t *docs = json_object_get(j, "documents");
-    assert_int_equal(json_array_size(docs), 2);
+    assert_int_equal(json_array_size(docs), 3);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(docs, 2), "type")),
+                        "cccd_front");
+    expect_field(json_array_get(docs, 2), CCCD2, "id_number", "qr");
     const char *doc = json_string_value(json_object_get(json_array_get(docs, 1), "id"));
     char pdf[512], text[512];
     snprintf(pdf, sizeof pdf, "%s",
@@ -437,8 +485,21 @@ static void test_dossier_search_outputs_webhook(void **state)
     j = json_loads(hook_body, 0, NULL);
     assert_non_null(j);
     assert_string_equal(json_string_value(json_object_get(j, "event")), "dossier.completed");
-    assert_string_equal(json_string_value(json_object_get(json_object_get(j, "dossier"), "id")),
+    json_t *dossier = json_object_get(j, "dossier");
+    assert_string_equal(json_string_value(json_object_get(dossier, "id")),
                         "000.00.00.h30-261129-0042");
+    /* it carries the documents' fields and the dossier's completeness against its procedure
+     * (1.001193 wants an application form, which this dossier lacks) */
+    json_t *card = json_array_get(json_object_get(dossier, "documents"), 2);
+    assert_string_equal(json_string_value(json_object_get(card, "type")), "cccd_front");
+    expect_field(card, CCCD2, "id_number", "qr");
+    json_t *cpl = json_object_get(dossier, "completeness");
+    if (!json_is_object(cpl))
+        fail_msg("no completeness in the webhook: %s", hook_body);
+    assert_true(json_is_true(json_object_get(cpl, "known")));
+    assert_true(json_is_false(json_object_get(cpl, "complete")));
+    assert_string_equal(json_string_value(json_object_get(cpl, "code")), "dossier.missing");
+    assert_true(json_array_size(json_object_get(cpl, "missing")) >= 1);
     json_decref(j);
 }
 

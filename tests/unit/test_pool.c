@@ -3,7 +3,9 @@
  * thread's context, a failing thread_init makes start fail with that error and leaves no thread
  * running and no job taken, join after close waits for the drain, the handler's outcome settles
  * the delivery (retry runs the job again with attempt + 1, dead dead-letters it with the reason),
- * and stop makes the threads exit after their current job, leaving the rest queued.
+ * and stop makes the threads exit after their current job, leaving the rest queued. Reserved
+ * interactive threads take interactive jobs while every general thread is busy, never take a bulk
+ * job, and keep the process's priority while general threads run SOHOA_POOL_BULK_NICE lower.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,7 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "workers/pool.h"
 
@@ -44,7 +49,18 @@ struct shared {
     pthread_mutex_t mu;
     int order[MAX_JOBS];
     int n_order;
+    /* priority tests: jobs 3000.. record the nice value of the thread that ran them; job 3000
+     * waits while `hold` is set */
+    atomic_int nice_of[MAX_JOBS];
+    atomic_bool hold;
 };
+
+enum { PRIO_BASE = 3000 };
+
+static int thread_nice(void)
+{
+    return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+}
 
 struct thread_ctx {
     pthread_t self;
@@ -109,6 +125,13 @@ static enum sohoa_job_outcome t_run(void *sh, void *ctx, const struct sohoa_deli
     if (s->slow_ms > 0) {
         struct timespec ts = {0, (long)s->slow_ms * 1000000L};
         nanosleep(&ts, NULL);
+    }
+    if (job->page >= PRIO_BASE && job->page < PRIO_BASE + 100) {
+        atomic_store(&s->nice_of[job->page], thread_nice());
+        while (job->page == PRIO_BASE && atomic_load(&s->hold)) {
+            struct timespec ts = {0, 2000000L};
+            nanosleep(&ts, NULL);
+        }
     }
     /* pages 4100..4199 fail retryably on their first attempt; 4500.. fail for good */
     if (job->page >= 4100 && job->page < 4200 && job->attempt == 1) {
@@ -183,7 +206,7 @@ static void test_init_release_once_all_jobs_run(void **state)
             push(q, SOHOA_LANE_BULK, id, true);
         struct sohoa_pool *pool = NULL;
         struct sohoa_err err = {0};
-        int rc = sohoa_pool_start(runs[r].threads, q, &ops, s, &pool, &err);
+        int rc = sohoa_pool_start(runs[r].threads, 0, q, &ops, s, &pool, &err);
         if (rc != 0)
             fail_msg("row %zu: start: %d %s", r, rc, err.msg);
         assert_non_null(pool);
@@ -222,7 +245,7 @@ static void test_single_worker_order(void **state)
         push(q, order[i] == 'I' ? SOHOA_LANE_INTERACTIVE : SOHOA_LANE_BULK, i, false);
     sohoa_queue_close(q);
     struct sohoa_pool *pool = NULL;
-    assert_int_equal(sohoa_pool_start(1, q, &ops, s, &pool, NULL), 0);
+    assert_int_equal(sohoa_pool_start(1, 0, q, &ops, s, &pool, NULL), 0);
     sohoa_pool_join(&pool);
     const int want[] = {2, 4, 5, 0, 1, 3, 6};
     assert_int_equal(s->n_order, COUNT(want));
@@ -303,7 +326,7 @@ static void check_failed_start(size_t r, bool sets_err)
     struct sohoa_err err = {0};
     struct watchdog wd;
     watchdog_start(&wd, q);
-    int rc = sohoa_pool_start(failures[r].threads, q, &ops, s, &pool, &err);
+    int rc = sohoa_pool_start(failures[r].threads, 0, q, &ops, s, &pool, &err);
     if (watchdog_stop(&wd))
         fail_msg("row %zu: start did not return after a failed init until the queue was closed", r);
     if (rc != failures[r].code)
@@ -356,7 +379,7 @@ static void test_bad_thread_count(void **state)
         struct shared *s = new_shared();
         struct sohoa_pool *pool = (struct sohoa_pool *)s;
         struct sohoa_err err = {0};
-        assert_int_equal(sohoa_pool_start(counts[i], q, &ops, s, &pool, &err), SOHOA_EINVAL);
+        assert_int_equal(sohoa_pool_start(counts[i], 0, q, &ops, s, &pool, &err), SOHOA_EINVAL);
         assert_null(pool);
         assert_true(err.msg[0] != '\0');
         assert_int_equal(atomic_load(&s->inits), 0);
@@ -372,7 +395,7 @@ static void test_join_after_close_drains(void **state)
     struct shared *s = new_shared();
     struct sohoa_queue *q = new_queue(4096);
     struct sohoa_pool *pool = NULL;
-    assert_int_equal(sohoa_pool_start(3, q, &ops, s, &pool, NULL), 0);
+    assert_int_equal(sohoa_pool_start(3, 0, q, &ops, s, &pool, NULL), 0);
     for (int i = 0; i < 3000; i++)
         push(q, SOHOA_LANE_BULK, i, false);
     sohoa_queue_close(q); /* most jobs are still queued here */
@@ -409,7 +432,7 @@ static void test_outcomes_settle(void **state)
     for (int i = 4500; i < 4510; i++)
         push(q, SOHOA_LANE_INTERACTIVE, i, false);
     struct sohoa_pool *pool = NULL;
-    assert_int_equal(sohoa_pool_start(3, q, &ops, s, &pool, NULL), 0);
+    assert_int_equal(sohoa_pool_start(3, 0, q, &ops, s, &pool, NULL), 0);
     /* the retries come back after their delay: wait for them before closing */
     for (int waited = 0; atomic_load(&s->total_runs) < 50 + 60 + 10 && waited < 20000;
          waited += 10) {
@@ -443,7 +466,7 @@ static void test_stop_leaves_rest_queued(void **state)
     for (int i = 0; i < 500; i++)
         push(q, SOHOA_LANE_BULK, i, false);
     struct sohoa_pool *pool = NULL;
-    assert_int_equal(sohoa_pool_start(2, q, &ops, s, &pool, NULL), 0);
+    assert_int_equal(sohoa_pool_start(2, 0, q, &ops, s, &pool, NULL), 0);
     struct timespec ts = {0, 100000000L};
     nanosleep(&ts, NULL);
     sohoa_pool_stop(pool);
@@ -461,6 +484,71 @@ static void test_stop_leaves_rest_queued(void **state)
     free_shared(s);
 }
 
+static void wait_runs(struct shared *s, int job)
+{
+    for (int waited = 0; atomic_load(&s->runs[job]) == 0 && waited < 20000; waited += 2) {
+        struct timespec ts = {0, 2000000L};
+        nanosleep(&ts, NULL);
+    }
+    if (atomic_load(&s->runs[job]) == 0)
+        fail_msg("job %d never ran", job);
+}
+
+/* One general thread busy with a bulk job: interactive jobs run on the reserved thread, at the
+ * process's priority; bulk jobs wait for the general thread and run SOHOA_POOL_BULK_NICE lower. */
+static void test_interactive_threads_reserved_and_prioritised(void **state)
+{
+    (void)state;
+    struct shared *s = new_shared();
+    atomic_store(&s->hold, true);
+    struct sohoa_queue *q = new_queue(64);
+    int base = thread_nice();
+    int bulk = base + SOHOA_POOL_BULK_NICE > 19 ? 19 : base + SOHOA_POOL_BULK_NICE;
+    struct sohoa_pool *pool = NULL;
+    assert_int_equal(sohoa_pool_start(1, 1, q, &ops, s, &pool, NULL), 0);
+    assert_int_equal(atomic_load(&s->init_ok), 2);
+    push(q, SOHOA_LANE_BULK, PRIO_BASE, false); /* holds the general thread */
+    wait_runs(s, PRIO_BASE);
+    for (int i = 1; i <= 3; i++)
+        push(q, SOHOA_LANE_BULK, PRIO_BASE + i, false);
+    for (int i = 10; i <= 12; i++)
+        push(q, SOHOA_LANE_INTERACTIVE, PRIO_BASE + i, false);
+    for (int i = 10; i <= 12; i++)
+        wait_runs(s, PRIO_BASE + i); /* only the reserved thread is free */
+    for (int i = 10; i <= 12; i++)
+        assert_int_equal(atomic_load(&s->nice_of[PRIO_BASE + i]), base);
+    atomic_store(&s->hold, false);
+    sohoa_queue_close(q);
+    sohoa_pool_join(&pool); /* drains the bulk jobs */
+    for (int i = 0; i <= 3; i++) {
+        assert_int_equal(atomic_load(&s->runs[PRIO_BASE + i]), 1);
+        if (atomic_load(&s->nice_of[PRIO_BASE + i]) != bulk)
+            fail_msg("bulk job %d ran at nice %d, want %d (the reserved thread took it?)", i,
+                     atomic_load(&s->nice_of[PRIO_BASE + i]), bulk);
+    }
+    assert_int_equal(atomic_load(&s->releases), 2);
+    assert_int_equal(atomic_load(&s->wrong_thread), 0);
+    sohoa_queue_free(&q);
+    free_shared(s);
+}
+
+/* Reserved threads alone are no pool: at least one general thread, and no negative count. */
+static void test_bad_interactive_count(void **state)
+{
+    (void)state;
+    struct shared *s = new_shared();
+    struct sohoa_queue *q = new_queue(4);
+    struct sohoa_pool *pool = NULL;
+    struct sohoa_err err = {0};
+    assert_int_equal(sohoa_pool_start(0, 1, q, &ops, s, &pool, &err), SOHOA_EINVAL);
+    assert_int_equal(sohoa_pool_start(1, -1, q, &ops, s, &pool, &err), SOHOA_EINVAL);
+    assert_null(pool);
+    assert_int_equal(atomic_load(&s->inits), 0);
+    sohoa_queue_close(q);
+    sohoa_queue_free(&q);
+    free_shared(s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -472,6 +560,8 @@ int main(void)
         cmocka_unit_test(test_join_after_close_drains),
         cmocka_unit_test(test_outcomes_settle),
         cmocka_unit_test(test_stop_leaves_rest_queued),
+        cmocka_unit_test(test_interactive_threads_reserved_and_prioritised),
+        cmocka_unit_test(test_bad_interactive_count),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

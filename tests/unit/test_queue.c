@@ -8,7 +8,9 @@
  * an acknowledged job is gone; retry raises the attempt and delays the job, and past the last
  * attempt dead-letters it; dead-lettering keeps the reason and the attempt count, and replay puts
  * the job back with attempt 1; requeue gives the job back marked redelivered, and so does a
- * consumer freed (dying) without settling; counts for status; reconnect after a broker restart.
+ * consumer freed (dying) without settling; counts for status; reconnect after a broker restart;
+ * a consumer of one lane takes only that lane's jobs, and a publish wakes a waiting consumer of
+ * its lane even while a consumer of the other lane waits too.
  * In-process only: back-pressure at capacity, `force` never blocking, close draining in order, and
  * many producers and consumers delivering every job exactly once.
  *
@@ -518,6 +520,136 @@ static void test_reconnect(void **state)
     sohoa_queue_free(&q);
 }
 
+static struct sohoa_consumer *lane_consumer(struct sohoa_queue *q, unsigned lanes)
+{
+    struct sohoa_consumer *c = NULL;
+    struct sohoa_err err = {0};
+    if (sohoa_consumer_open_lanes(q, lanes, &c, &err) != 0)
+        fail_msg("consumer of lanes 0x%x: %s", lanes, err.msg);
+    return c;
+}
+
+enum { I_ONLY = SOHOA_LANE_BIT(SOHOA_LANE_INTERACTIVE), B_ONLY = SOHOA_LANE_BIT(SOHOA_LANE_BULK) };
+
+/* A consumer of one lane takes that lane's jobs in order and nothing of the other lane. */
+static void test_lane_only_consumers(void **state)
+{
+    (void)state;
+    struct sohoa_queue *q = open_queue(16, NULL, 0);
+    struct sohoa_consumer *bad = NULL;
+    assert_int_equal(sohoa_consumer_open_lanes(q, 0, &bad, NULL), SOHOA_EINVAL);
+    assert_int_equal(sohoa_consumer_open_lanes(q, SOHOA_LANES_ALL << 1, &bad, NULL), SOHOA_EINVAL);
+    assert_null(bad);
+    const char *o = "BIBBIB";
+    for (int i = 0; o[i]; i++)
+        publish(q, o[i] == 'I' ? SOHOA_LANE_INTERACTIVE : SOHOA_LANE_BULK, i);
+    struct sohoa_consumer *ci = lane_consumer(q, I_ONLY);
+    struct sohoa_delivery d = pop(ci);
+    assert_int_equal(d.job.page, 1);
+    ack(ci, &d);
+    d = pop(ci);
+    assert_int_equal(d.job.page, 4);
+    ack(ci, &d);
+    expect_empty(ci, PAUSE_MS); /* four bulk jobs ready, none for it */
+    if (!amqp) {                /* a broker's consumer counts lag */
+        struct sohoa_queue_stats st = stats(q);
+        assert_int_equal(st.consumers[SOHOA_LANE_INTERACTIVE], 1);
+        assert_int_equal(st.consumers[SOHOA_LANE_BULK], 0);
+    }
+    struct sohoa_consumer *cb = lane_consumer(q, B_ONLY);
+    publish(q, SOHOA_LANE_INTERACTIVE, 9);
+    const int bulk[] = {0, 2, 3, 5};
+    for (size_t i = 0; i < COUNT(bulk); i++) {
+        d = pop(cb);
+        assert_int_equal(d.job.page, bulk[i]);
+        assert_int_equal(d.job.lane, SOHOA_LANE_BULK);
+        ack(cb, &d);
+    }
+    expect_empty(cb, PAUSE_MS); /* the interactive job 9 is not its */
+    d = pop(ci);
+    assert_int_equal(d.job.page, 9);
+    ack(ci, &d);
+    /* a job requeued by a one-lane consumer is delivered to the next one */
+    publish(q, SOHOA_LANE_INTERACTIVE, 10);
+    d = pop(ci);
+    sohoa_consumer_free(&ci);
+    struct sohoa_consumer *c = consumer(q);
+    d = pop(c);
+    assert_int_equal(d.job.page, 10);
+    assert_true(d.redelivered);
+    ack(c, &d);
+    sohoa_consumer_free(&c);
+    sohoa_consumer_free(&cb);
+    drain_all(q);
+    sohoa_queue_close(q);
+    sohoa_queue_free(&q);
+}
+
+/* A consumer thread: opens a consumer of `lanes`, says so, pops once, acks. */
+struct popper {
+    pthread_t th;
+    struct sohoa_queue *q;
+    unsigned lanes;
+    atomic_int ready, done, page, rc;
+};
+
+static void *popper_main(void *p)
+{
+    struct popper *a = p;
+    struct sohoa_consumer *c = NULL;
+    int rc = sohoa_consumer_open_lanes(a->q, a->lanes, &c, NULL);
+    atomic_store(&a->ready, 1);
+    struct sohoa_delivery d;
+    if (rc == 0 && (rc = sohoa_consumer_pop(c, DEADLINE_MS, &d, NULL)) == 0) {
+        atomic_store(&a->page, d.job.page);
+        rc = sohoa_delivery_ack(c, &d, NULL);
+    }
+    sohoa_consumer_free(&c);
+    atomic_store(&a->rc, rc);
+    atomic_store(&a->done, 1);
+    return NULL;
+}
+
+static bool wait_count(atomic_int *flag, int want);
+
+static void start_popper(struct popper *a, struct sohoa_queue *q, unsigned lanes)
+{
+    memset(a, 0, sizeof *a);
+    a->q = q;
+    a->lanes = lanes;
+    atomic_init(&a->page, -1);
+    assert_int_equal(pthread_create(&a->th, NULL, popper_main, a), 0);
+    assert_true(wait_count(&a->ready, 1));
+}
+
+/* Two consumers wait, one per lane kind: each publish reaches a consumer that may take it (on the
+ * in-process queue a single wake-up could go to the consumer of the other lane). */
+static void test_lane_consumers_wake_for_their_lane(void **state)
+{
+    (void)state;
+    struct sohoa_queue *q = open_queue(16, NULL, 0);
+    for (int round = 0; round < 3; round++) {
+        struct popper pi, pa;
+        start_popper(&pi, q, I_ONLY);
+        start_popper(&pa, q, SOHOA_LANES_ALL);
+        sleep_ms(PAUSE_MS / 4); /* both are waiting now (most likely; else pop finds the job) */
+        publish(q, SOHOA_LANE_BULK, 100 + round);
+        assert_true(wait_count(&pa.done, 1));
+        assert_int_equal(atomic_load(&pa.rc), 0);
+        assert_int_equal(atomic_load(&pa.page), 100 + round);
+        assert_int_equal(atomic_load(&pi.done), 0); /* the bulk job was not its */
+        publish(q, SOHOA_LANE_INTERACTIVE, 200 + round);
+        assert_true(wait_count(&pi.done, 1));
+        assert_int_equal(atomic_load(&pi.rc), 0);
+        assert_int_equal(atomic_load(&pi.page), 200 + round);
+        pthread_join(pi.th, NULL);
+        pthread_join(pa.th, NULL);
+    }
+    drain_all(q);
+    sohoa_queue_close(q);
+    sohoa_queue_free(&q);
+}
+
 /* ---- in-process only: back-pressure and close ---------------------------------------------- */
 
 struct pusher {
@@ -771,6 +903,8 @@ int main(void)
         cmocka_unit_test(test_stats_counts),
         cmocka_unit_test(test_close),
         cmocka_unit_test(test_reconnect),
+        cmocka_unit_test(test_lane_only_consumers),
+        cmocka_unit_test(test_lane_consumers_wake_for_their_lane),
         cmocka_unit_test(test_mem_capacity_blocks_until_pop),
         cmocka_unit_test(test_mem_close_wakes_and_drains),
         cmocka_unit_test(test_mem_many_producers_consumers),

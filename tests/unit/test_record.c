@@ -3,8 +3,10 @@
  *   - manifest.json and page.json round trips (to_json → parse → the same fields, error kind and
  *     message included);
  *   - record.json validated against models/record.schema.json by a small validator below (type,
- *     const, enum, required, properties, items, oneOf, pattern, minimum, maximum, local $ref),
- *     which is itself shown to reject broken records;
+ *     const, enum, required, properties, additionalProperties, items, oneOf, pattern, minimum,
+ *     maximum, local $ref), which is itself shown to reject broken records; with an extraction
+ *     made by the real extractor (a CCCD front's text and the models), and with a failed one;
+ *   - a dossier's summary.json and a page's extract.json (pipeline/extract_page.h) round trip;
  *   - sohoa_slug (workers/intake.h), which makes the dossier ids: a table of labels, and every
  *     slug matches the schema's pattern for a dossier id.
  *
@@ -22,6 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/extract.h"
+#include "pipeline/extract_json.h"
+#include "pipeline/extract_page.h"
 #include "workers/intake.h"
 #include "workers/record.h"
 
@@ -567,6 +572,18 @@ static void validate(json_t *root, json_t *schema, json_t *v, const char *path, 
                 validate(root, sub, child, p, out);
             }
         }
+        json_t *extra = json_object_get(schema, "additionalProperties");
+        if (json_is_object(extra)) {
+            json_t *props = json_object_get(schema, "properties");
+            json_object_foreach(v, key, sub)
+            {
+                if (json_object_get(props, key))
+                    continue;
+                char p[512];
+                snprintf(p, sizeof p, "%s/%s", path, key);
+                validate(root, extra, sub, p, out);
+            }
+        }
     }
     json_t *items = json_object_get(schema, "items");
     if (items && json_is_array(v)) {
@@ -600,8 +617,40 @@ static struct verdict check_record(json_t *schema, json_t *record)
 /* ---- record.json -------------------------------------------------------------------------------
  */
 
-/* A record of `n` pages from page_rows, with or without an intake error. */
-static char *make_record(size_t n, bool failed)
+/* The extraction of a CCCD front's text (tests/data/extract) by the real extractor, as JSON. */
+static char *cccd_extraction(void)
+{
+    struct sohoa_err err = {0};
+    struct sohoa_models *m = NULL;
+    struct sohoa_xpage pg;
+    struct sohoa_extraction *x = NULL;
+    char *text = NULL, *out = NULL;
+    FILE *f = fopen(SOHOA_TEST_DATA "/extract/cccd_front.txt", "rb");
+    assert_non_null(f);
+    text = calloc(1, 1 << 16);
+    assert_non_null(text);
+    size_t got = fread(text, 1, (1 << 16) - 1, f);
+    (void)got;
+    fclose(f);
+    if (sohoa_models_load(SOHOA_SOURCE_DIR "/models", &m, &err) < 0 ||
+        sohoa_xpage_init_text(&pg, 1, text, &err) < 0 ||
+        sohoa_extract_document(m, &pg, 1, NULL, &x, &err) < 0 ||
+        sohoa_extraction_to_json(x, NULL, false, &out, &err) < 0)
+        fail_msg("extraction: %s", err.msg);
+    assert_string_equal(x->cls.type, "cccd_front");
+    assert_true(x->n_fields > 0);
+    sohoa_extraction_free(&x);
+    sohoa_xpage_release(&pg);
+    sohoa_models_free(&m);
+    free(text);
+    return out;
+}
+
+enum xmode { X_NONE, X_OK, X_FAILED };
+
+/* A record of `n` pages from page_rows, with or without an intake error, with an extraction
+ * (X_OK), a failed one (X_FAILED) or none. */
+static char *make_record_x(size_t n, bool failed, enum xmode xm)
 {
     struct sohoa_manifest m;
     memset(&m, 0, sizeof m);
@@ -628,13 +677,23 @@ static char *make_record(size_t n, bool failed)
         .assemble_ms = 12.5,
         .versions = {"sohoa 0.1", "libvips 8.14.1", "tesseract 5.3.0", NULL},
     };
+    char *xjson = xm == X_OK ? cccd_extraction() : NULL;
+    struct sohoa_err xerr = {.code = SOHOA_ENOTFOUND, .msg = "the document models are not loaded"};
+    info.extraction = xjson;
+    info.extraction_error = xm == X_FAILED ? &xerr : NULL;
     char *out = NULL;
     struct sohoa_err err = {0};
     int rc = sohoa_record_to_json(&m, &d, page_rows, texts, n, &info, &out, &err);
     sohoa_dossier_meta_release(&d);
+    free(xjson);
     if (rc != 0)
         fail_msg("record_to_json: %d %s", rc, err.msg);
     return out;
+}
+
+static char *make_record(size_t n, bool failed)
+{
+    return make_record_x(n, failed, X_OK);
 }
 
 static void test_record_matches_schema(void **state)
@@ -644,9 +703,10 @@ static void test_record_matches_schema(void **state)
     const struct {
         size_t pages;
         bool failed;
-    } rows[] = {{COUNT(page_rows), false}, {1, false}, {0, true}};
+        enum xmode xm;
+    } rows[] = {{COUNT(page_rows), false, X_OK}, {1, false, X_FAILED}, {0, true, X_NONE}};
     for (size_t r = 0; r < COUNT(rows); r++) {
-        char *js = make_record(rows[r].pages, rows[r].failed);
+        char *js = make_record_x(rows[r].pages, rows[r].failed, rows[r].xm);
         json_error_t je;
         json_t *rec = json_loads(js, JSON_REJECT_DUPLICATES, &je);
         if (!rec)
@@ -657,6 +717,24 @@ static void test_record_matches_schema(void **state)
 
         /* and it holds what was put in */
         json_t *doc = json_object_get(rec, "document");
+        json_t *x = json_object_get(doc, "extraction");
+        if (rows[r].xm == X_NONE) {
+            assert_null(x);
+        } else if (rows[r].xm == X_FAILED) {
+            assert_string_equal(json_string_value(json_object_get(x, "type")), "unknown");
+            assert_int_equal(json_object_size(json_object_get(x, "fields")), 0);
+            json_t *e = json_object_get(x, "error");
+            assert_string_equal(json_string_value(json_object_get(e, "kind")), "notfound");
+            assert_non_null(strstr(json_string_value(json_object_get(e, "message")), "models"));
+        } else {
+            assert_string_equal(json_string_value(json_object_get(x, "type")), "cccd_front");
+            assert_true(json_is_null(json_object_get(x, "error")));
+            json_t *id = json_object_get(json_object_get(x, "fields"), "id_number");
+            assert_non_null(id);
+            assert_int_equal(strlen(json_string_value(json_object_get(id, "value"))), 12);
+            assert_string_equal(json_string_value(json_object_get(id, "source")), "ocr");
+            assert_true(json_array_size(json_object_get(x, "validation")) > 0);
+        }
         assert_string_equal(json_string_value(json_object_get(doc, "id")), DOC_ID);
         assert_string_equal(json_string_value(json_object_get(doc, "sha256")), DOC_ID);
         assert_string_equal(json_string_value(json_object_get(doc, "status")),
@@ -736,6 +814,19 @@ static void test_schema_check_rejects(void **state)
             fail_msg("the schema check accepts a record with %s", breaks[i].what);
         json_decref(rec);
     }
+    /* an extracted field without its value, or with a source the schema does not know */
+    for (int k = 0; k < 2; k++) {
+        json_t *rec = json_loads(js, 0, NULL);
+        json_t *x = json_object_get(json_object_get(rec, "document"), "extraction");
+        json_t *id = json_object_get(json_object_get(x, "fields"), "id_number");
+        assert_non_null(id);
+        if (k == 0)
+            json_object_del(id, "value");
+        else
+            json_object_set_new(id, "source", json_string("guess"));
+        assert_true(check_record(schema, rec).errors > 0);
+        json_decref(rec);
+    }
     /* a page with a rotation the schema does not allow */
     json_t *rec = json_loads(js, 0, NULL);
     json_t *p0 = json_array_get(json_object_get(json_object_get(rec, "document"), "pages"), 0);
@@ -744,6 +835,81 @@ static void test_schema_check_rejects(void **state)
     json_decref(rec);
     free(js);
     json_decref(schema);
+}
+
+/* summary.json: documents with their types, completeness with or without a procedure. */
+static void test_dossier_summary(void **state)
+{
+    (void)state;
+    const struct sohoa_summary_doc docs[] = {{DOC_ID, "a.png", "done", "cccd_front"},
+                                             {DOC_ID, "b.pdf", "failed", NULL}};
+    const char *const missing[] = {"application_form"};
+    struct sohoa_dossier_summary s = {
+        .dossier_id = "hs-1",
+        .procedure_code = "1.001193",
+        .docs = docs,
+        .n_docs = 2,
+        .known = true,
+        .missing = missing,
+        .n_missing = 1,
+        .severity = SOHOA_CHECK_WARNING,
+        .code = "dossier.missing",
+        .msg_vi = "Thiếu: tờ khai",
+        .msg_en = "missing: application form",
+    };
+    char *out = NULL;
+    struct sohoa_err err = {0};
+    assert_int_equal(sohoa_dossier_summary_to_json(&s, &out, &err), 0);
+    json_t *o = json_loads(out, 0, NULL);
+    assert_non_null(o);
+    json_t *c = json_object_get(o, "completeness");
+    assert_true(json_is_false(json_object_get(c, "complete")));
+    assert_string_equal(json_string_value(json_array_get(json_object_get(c, "missing"), 0)),
+                        "application_form");
+    assert_string_equal(json_string_value(json_object_get(c, "level")), "warning");
+    json_t *d1 = json_array_get(json_object_get(o, "documents"), 1);
+    assert_true(json_is_null(json_object_get(d1, "type")));
+    json_decref(o);
+    free(out);
+    s.procedure_code = NULL; /* no procedure named: no completeness */
+    assert_int_equal(sohoa_dossier_summary_to_json(&s, &out, &err), 0);
+    o = json_loads(out, 0, NULL);
+    assert_true(json_is_null(json_object_get(o, "completeness")));
+    json_decref(o);
+    free(out);
+}
+
+/* extract.json: barcodes and quality input survive the trip; a newer version is refused. */
+static void test_xpage_input_round_trip(void **state)
+{
+    (void)state;
+    struct sohoa_barcode items[2] = {
+        {.symbology = "QR-Code", .data = (char *)"0123|Nguyễn", .box = {1, 2, 30, 40}},
+        {.symbology = "CODE-128", .data = (char *)"H30-1", .box = {5, 6, 7, 8}}};
+    struct sohoa_barcodes bc = {items, 2}, back;
+    struct sohoa_quality_input q, qb;
+    sohoa_quality_input_init(&q);
+    q.dpi = 300;
+    q.blur = 412.5;
+    q.blank = false;
+    q.mean_conf = 91.25;
+    q.n_words = 57;
+    char *out = NULL;
+    struct sohoa_err err = {0};
+    assert_int_equal(sohoa_xpage_input_to_json(3, &bc, &q, &out, &err), 0);
+    assert_int_equal(sohoa_xpage_input_parse(out, strlen(out), &back, &qb, &err), 0);
+    assert_int_equal(back.n, 2);
+    assert_string_equal(back.items[0].data, "0123|Nguyễn");
+    assert_string_equal(back.items[1].symbology, "CODE-128");
+    assert_int_equal(back.items[0].box[2], 30);
+    assert_true(qb.dpi == 300 && qb.blur == 412.5 && qb.mean_conf == 91.25 && qb.n_words == 57);
+    assert_true(qb.skew_left == SOHOA_QUALITY_NOT_MEASURED); /* not measured stays so */
+    sohoa_barcodes_release(&back);
+    free(out);
+    const char *newer = "{\"v\":99,\"page\":1,\"quality\":null,\"barcodes\":[]}";
+    assert_int_equal(sohoa_xpage_input_parse(newer, strlen(newer), &back, &qb, &err),
+                     SOHOA_EFORMAT);
+    assert_int_equal(back.n, 0);
 }
 
 static void test_dossier_to_json(void **state)
@@ -928,6 +1094,8 @@ int main(void)
         cmocka_unit_test(test_record_matches_schema),
         cmocka_unit_test(test_schema_check_rejects),
         cmocka_unit_test(test_dossier_to_json),
+        cmocka_unit_test(test_dossier_summary),
+        cmocka_unit_test(test_xpage_input_round_trip),
         cmocka_unit_test(test_slug),
         cmocka_unit_test(test_slug_unnormalised_labels),
     };
