@@ -4,6 +4,8 @@
  * others) and the happy paths (extract a page and read its text; submit a dossier, poll it to
  * done, find it by search, download its PDF and text; a completed dossier's webhook reaches a
  * receiver). The pages are line images of the shared corpus (vn-lines, with their ground truth).
+ * Every JSON answer, the webhook's body and the schemas' own examples are checked against the
+ * served models/openapi.json (required keys, types, enums, nullable, no undescribed key).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -146,6 +148,113 @@ static struct reply get(const char *path)
     return request("GET", path, TOKEN, NULL, NULL, 0, NULL, false);
 }
 
+/* ---- responses against the served models/openapi.json ---------------------------------------
+ * What the schemas say, checked on real answers: $ref (to components/schemas), allOf, nullable,
+ * type, enum, required, properties, additionalProperties and items; and no key that the schema
+ * (with its allOf parts) does not describe. */
+static json_t *openapi;
+
+static json_t *resolve(json_t *schema)
+{
+    const char *prefix = "#/components/schemas/";
+    const char *r = json_string_value(json_object_get(schema, "$ref"));
+    if (!r)
+        return schema;
+    if (strncmp(r, prefix, strlen(prefix)) != 0)
+        fail_msg("unsupported $ref %s", r);
+    json_t *s = json_object_get(json_object_get(json_object_get(openapi, "components"), "schemas"),
+                                r + strlen(prefix));
+    if (!s)
+        fail_msg("dangling $ref %s", r);
+    return s;
+}
+
+static bool has_type(const char *t, json_t *v)
+{
+    return !strcmp(t, "object")    ? json_is_object(v)
+           : !strcmp(t, "array")   ? json_is_array(v)
+           : !strcmp(t, "string")  ? json_is_string(v)
+           : !strcmp(t, "integer") ? json_is_integer(v)
+           : !strcmp(t, "number")  ? json_is_number(v)
+           : !strcmp(t, "boolean") ? json_is_boolean(v)
+                                   : false;
+}
+
+/* Whether `key` is a property of `schema` or of one of its allOf parts, or extra keys are open. */
+static bool describes(json_t *schema, const char *key)
+{
+    schema = resolve(schema);
+    if (json_object_get(json_object_get(schema, "properties"), key) ||
+        json_object_get(schema, "additionalProperties"))
+        return true;
+    size_t i;
+    json_t *part;
+    bool found = false;
+    json_array_foreach(json_object_get(schema, "allOf"), i, part) found =
+        found || describes(part, key);
+    return found;
+}
+
+static void conforms(json_t *schema, json_t *v, const char *path, bool whole)
+{
+    char sub[256];
+    size_t i;
+    json_t *s;
+    schema = resolve(schema);
+    if (json_is_null(v) && json_is_true(json_object_get(schema, "nullable")))
+        return;
+    json_array_foreach(json_object_get(schema, "allOf"), i, s) conforms(s, v, path, false);
+    const char *type = json_string_value(json_object_get(schema, "type"));
+    json_t *choices = json_object_get(schema, "enum");
+    bool listed = !choices;
+    json_array_foreach(choices, i, s) listed = listed || json_equal(s, v);
+    if ((type && !has_type(type, v)) || !listed)
+        fail_msg("%s: %s does not fit %s", path, json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT),
+                 json_dumps(schema, JSON_COMPACT));
+    json_array_foreach(json_object_get(schema, "required"), i, s)
+    {
+        if (json_is_object(v) && !json_object_get(v, json_string_value(s)))
+            fail_msg("%s: no \"%s\"", path, json_string_value(s));
+    }
+    const char *key;
+    json_t *m;
+    json_object_foreach(v, key, m)
+    {
+        snprintf(sub, sizeof sub, "%s.%s", path, key);
+        json_t *ps = json_object_get(json_object_get(schema, "properties"), key);
+        json_t *extra = json_object_get(schema, "additionalProperties");
+        if (ps)
+            conforms(ps, m, sub, true);
+        else if (json_is_object(extra))
+            conforms(extra, m, sub, true);
+        else if (whole && !describes(schema, key))
+            fail_msg("%s is not in the schema", sub);
+    }
+    json_t *items = json_object_get(schema, "items");
+    json_array_foreach(items ? v : NULL, i, m)
+    {
+        snprintf(sub, sizeof sub, "%s[%zu]", path, i);
+        conforms(items, m, sub, true);
+    }
+}
+
+/* Fails unless `v` fits components/schemas/`name` of the document the server serves. */
+static void expect_schema(json_t *v, const char *name)
+{
+    if (!openapi) {
+        struct reply r = request("GET", "/v1/openapi.json", NULL, NULL, NULL, 0, NULL, false);
+        assert_int_equal(r.status, 200);
+        openapi = json_loads(r.body ? r.body : "", 0, NULL);
+        free(r.body);
+        assert_non_null(openapi);
+    }
+    char ref[128];
+    snprintf(ref, sizeof ref, "#/components/schemas/%s", name);
+    json_t *schema = json_pack("{s:s}", "$ref", ref);
+    conforms(schema, v, name, true);
+    json_decref(schema);
+}
+
 /* The error code of an {"error": {"code": …}} body; fails the test on any other shape. */
 static void expect_error(struct reply r, long status, const char *code)
 {
@@ -159,6 +268,7 @@ static void expect_error(struct reply r, long status, const char *code)
     assert_true(strlen(m) > 0);
     assert_non_null(c);
     assert_string_equal(c, code);
+    expect_schema(j, "Error");
     json_decref(j);
     free(r.body);
 }
@@ -239,6 +349,8 @@ static int teardown(void **state)
     sohoa_api_server_stop(&srv);
     sohoa_http_stop(&hook);
     sohoa_config_release(&cfg);
+    json_decref(openapi);
+    openapi = NULL;
     char cmd[400];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     assert_int_equal(system(cmd), 0);
@@ -249,11 +361,26 @@ static void test_public_and_errors(void **state)
 {
     (void)state;
     json_t *j = expect_json(request("GET", "/healthz", NULL, NULL, NULL, 0, NULL, false), 200);
+    expect_schema(j, "Status");
     json_decref(j);
     j = expect_json(request("GET", "/readyz", NULL, NULL, NULL, 0, NULL, false), 200);
+    expect_schema(j, "Status");
     json_decref(j);
     j = expect_json(request("GET", "/v1/openapi.json", NULL, NULL, NULL, 0, NULL, false), 200);
     assert_true(!strncmp(json_string_value(json_object_get(j, "openapi")), "3.", 2));
+    /* the document's own examples fit its schemas */
+    const char *name;
+    json_t *schema;
+    int examples = 0;
+    json_object_foreach(json_object_get(json_object_get(j, "components"), "schemas"), name, schema)
+    {
+        json_t *example = json_object_get(schema, "example");
+        if (example) {
+            expect_schema(example, name);
+            examples++;
+        }
+    }
+    assert_true(examples >= 5);
     json_decref(j);
 
     /* 401: no token, a wrong one, a wrong scheme */
@@ -358,6 +485,7 @@ static void test_extract(void **state)
     double share = words_found("Văn bản này được ban hành theo thẩm quyền của Giám đốc Sở", text);
     printf("extract: %.0f%% of the words found in \"%s\"\n", 100 * share, text);
     assert_true(share >= 0.8);
+    expect_schema(j, "Extract");
     assert_string_equal(json_string_value(json_object_get(j, "status")), "done");
     assert_string_equal(json_string_value(json_object_get(j, "type")), "unknown");
     assert_true(json_is_object(json_object_get(j, "fields")));
@@ -393,6 +521,7 @@ static void test_extract(void **state)
     j = expect_json(request("POST", "/v1/extract", TOKEN, "image/jpeg", jpg, len, NULL, false),
                     200);
     free(jpg);
+    expect_schema(j, "Extract");
     assert_string_equal(json_string_value(json_object_get(j, "type")), "cccd_front");
     expect_field(j, CCCD, "id_number", "qr");
     expect_field(j, CCCD, "full_name", "qr");
@@ -424,6 +553,7 @@ static void test_dossier_search_outputs_webhook(void **state)
     char loc[256];
     snprintf(loc, sizeof loc, "%s", r.location);
     json_t *j = expect_json(r, 202);
+    expect_schema(j, "Accepted");
     assert_string_equal(json_string_value(json_object_get(j, "id")), "000.00.00.h30-261129-0042");
     assert_string_equal(loc, "/v1/dossiers/000.00.00.h30-261129-0042");
     json_decref(j);
@@ -431,6 +561,7 @@ static void test_dossier_search_outputs_webhook(void **state)
     const char *status = NULL;
     for (int i = 0; i < 600; i++) { /* up to 5 minutes on a busy machine */
         j = expect_json(get(loc), 200);
+        expect_schema(j, "Dossier"); /* accepted, processing and done alike */
         status = json_string_value(json_object_get(j, "status"));
         if (!strcmp(status, "done"))
             break;
@@ -464,6 +595,7 @@ static void test_dossier_search_outputs_webhook(void **state)
 
     /* 004.png reads "Sáng nay tôi dậy sớm để đi tập thể dục cùng con." in the ground truth */
     j = expect_json(get("/v1/search?q=the+duc&field=dossier&value=000.00.00.h30-261129-0042"), 200);
+    expect_schema(j, "Hits");
     json_t *hits = json_object_get(j, "hits");
     assert_true(json_array_size(hits) >= 1);
     assert_string_equal(json_string_value(json_object_get(json_array_get(hits, 0), "dossier_id")),
@@ -484,6 +616,7 @@ static void test_dossier_search_outputs_webhook(void **state)
     assert_int_equal(calls, 1);
     j = json_loads(hook_body, 0, NULL);
     assert_non_null(j);
+    expect_schema(j, "WebhookEvent");
     assert_string_equal(json_string_value(json_object_get(j, "event")), "dossier.completed");
     json_t *dossier = json_object_get(j, "dossier");
     assert_string_equal(json_string_value(json_object_get(dossier, "id")),
