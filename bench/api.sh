@@ -15,6 +15,8 @@
 # and prints a Markdown table.
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=tests/servers/lib.sh
+. "$src/tests/servers/lib.sh"
 build=$(cd "${1:-$src/build}" && pwd)
 n=${SOHOA_APIBENCH_N:-10}           # requests per size and condition
 bulk_pages=${SOHOA_APIBENCH_BULK:-60}
@@ -39,13 +41,7 @@ trap stop EXIT
 OMP_THREAD_LIMIT=1 "$build/sohoa" serve --data-dir "$work/data" --listen 127.0.0.1:0 \
   --api-token "$token" --workers "$workers" --interactive-workers "$iw" --max-upload-bytes 500000000 2>"$work/serve.log" &
 pid=$!
-port=
-for _ in $(seq 1 100); do
-  port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.log" || true)
-  [ -n "$port" ] && break
-  sleep 0.2
-done
-[ -n "$port" ] || { cat "$work/serve.log" >&2; exit 1; }
+port=$(serve_port "$work/serve.log") || exit 1
 url="http://127.0.0.1:$port"
 auth="Authorization: Bearer $token"
 

@@ -47,6 +47,17 @@ struct layout {
     struct check checks[MAX_CHECKS];
 };
 
+/* TD2 and TD3 share their second line up to the optional data (ICAO 9303 parts 5 and 4): document
+ * number and its check, nationality, birth date and its check, sex, expiry date and its check. */
+/* clang-format off */
+#define TD23_LINE2_FIELDS \
+    {1, 0, 9, K_ANY}, {1, 9, 1, K_DIGIT}, {1, 10, 3, K_ALPHA}, {1, 13, 7, K_DIGIT}, \
+    {1, 20, 1, K_ALPHA}, {1, 21, 7, K_DIGIT}
+#define TD23_LINE2_CHECKS \
+    {1, 9, 1, {{1, 0, 9}}, false, false}, {1, 19, 1, {{1, 13, 6}}, false, true}, \
+    {1, 27, 1, {{1, 21, 6}}, false, true}
+/* clang-format on */
+
 static const struct layout LAYOUTS[] = {
     {SOHOA_MRZ_TD1,
      3,
@@ -72,38 +83,16 @@ static const struct layout LAYOUTS[] = {
      2,
      36,
      9,
-     {{0, 0, 36, K_ALPHA},
-      {1, 0, 9, K_ANY},
-      {1, 9, 1, K_DIGIT},
-      {1, 10, 3, K_ALPHA},
-      {1, 13, 7, K_DIGIT},
-      {1, 20, 1, K_ALPHA},
-      {1, 21, 7, K_DIGIT},
-      {1, 28, 7, K_ANY},
-      {1, 35, 1, K_DIGIT}},
+     {{0, 0, 36, K_ALPHA}, TD23_LINE2_FIELDS, {1, 28, 7, K_ANY}, {1, 35, 1, K_DIGIT}},
      4,
-     {{1, 9, 1, {{1, 0, 9}}, false, false},
-      {1, 19, 1, {{1, 13, 6}}, false, true},
-      {1, 27, 1, {{1, 21, 6}}, false, true},
-      {1, 35, 3, {{1, 0, 10}, {1, 13, 7}, {1, 21, 14}}, true, false}}},
+     {TD23_LINE2_CHECKS, {1, 35, 3, {{1, 0, 10}, {1, 13, 7}, {1, 21, 14}}, true, false}}},
     {SOHOA_MRZ_TD3,
      2,
      44,
      9,
-     {{0, 0, 44, K_ALPHA},
-      {1, 0, 9, K_ANY},
-      {1, 9, 1, K_DIGIT},
-      {1, 10, 3, K_ALPHA},
-      {1, 13, 7, K_DIGIT},
-      {1, 20, 1, K_ALPHA},
-      {1, 21, 7, K_DIGIT},
-      {1, 28, 14, K_ANY},
-      {1, 42, 2, K_DIGIT}},
+     {{0, 0, 44, K_ALPHA}, TD23_LINE2_FIELDS, {1, 28, 14, K_ANY}, {1, 42, 2, K_DIGIT}},
      4,
-     {{1, 9, 1, {{1, 0, 9}}, false, false},
-      {1, 19, 1, {{1, 13, 6}}, false, true},
-      {1, 27, 1, {{1, 21, 6}}, false, true},
-      {1, 43, 3, {{1, 0, 10}, {1, 13, 7}, {1, 21, 22}}, true, false}}},
+     {TD23_LINE2_CHECKS, {1, 43, 3, {{1, 0, 10}, {1, 13, 7}, {1, 21, 22}}, true, false}}},
 };
 
 /* --- check digits ---------------------------------------------------------------------------- */

@@ -167,7 +167,7 @@ void vd_value_set(struct sohoa_validation *v, const char *s)
 }
 
 /* Zero the result and check the arguments every validator has. */
-int vd_validation_begin(struct sohoa_validation *v, const char *raw, struct sohoa_err *err)
+static int validation_begin(struct sohoa_validation *v, const char *raw, struct sohoa_err *err)
 {
     if (v)
         memset(v, 0, sizeof *v);
@@ -210,7 +210,8 @@ int sohoa_ymd_compare(const struct sohoa_ymd *a, const struct sohoa_ymd *b)
 }
 
 /* `today` as given (checked) or the clock's. */
-int vd_today_resolve(const struct sohoa_ymd *today, struct sohoa_ymd *now, struct sohoa_err *err)
+static int today_resolve(const struct sohoa_ymd *today, struct sohoa_ymd *now,
+                         struct sohoa_err *err)
 {
     if (!today)
         return sohoa_ymd_today(now, err);
@@ -259,8 +260,8 @@ bool vd_cp_alnum(uint32_t c)
 }
 
 /* Load `raw`. 0: ready; 1: a finding (too long, empty) already decided the result; <0: failure. */
-int vd_input_load(const char *raw, const struct field *f, struct sohoa_validation *v,
-                  struct input *in, struct sohoa_err *err)
+static int input_load(const char *raw, const struct field *f, struct sohoa_validation *v,
+                      struct input *in, struct sohoa_err *err)
 {
     char *canon = NULL;
     size_t len = strnlen(raw, SOHOA_VALIDATE_INPUT_MAX + 1);
@@ -295,6 +296,16 @@ int vd_input_load(const char *raw, const struct field *f, struct sohoa_validatio
         return 1;
     }
     return 0;
+}
+
+int vd_begin(const char *raw, const struct field *f, const struct sohoa_ymd *today,
+             struct sohoa_ymd *now, struct sohoa_validation *v, struct input *in,
+             struct sohoa_err *err)
+{
+    int rc = validation_begin(v, raw, err);
+    if (rc == 0 && now)
+        rc = today_resolve(today, now, err);
+    return rc ? rc : input_load(raw, f, v, in, err);
 }
 
 size_t vd_input_pos(const struct input *in, size_t i)

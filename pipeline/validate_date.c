@@ -165,13 +165,7 @@ int sohoa_date_parse(const char *raw, const struct sohoa_ymd *today, struct soho
     size_t nt = 0;
     if (date)
         memset(date, 0, sizeof *date);
-    int rc = vd_validation_begin(out, raw, err);
-    if (rc)
-        return rc;
-    rc = vd_today_resolve(today, &now, err);
-    if (rc)
-        goto out;
-    rc = vd_input_load(raw, &F_DATE, out, &in, err);
+    int rc = vd_begin(raw, &F_DATE, today, &now, out, &in, err);
     if (rc)
         goto out;
     bool year_only = false;

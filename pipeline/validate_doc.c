@@ -107,13 +107,7 @@ int sohoa_receipt_validate(const char *raw, const struct sohoa_ymd *today,
     struct sohoa_ymd now, got;
     struct sohoa_check *c;
     char value[sizeof RECEIPT_SHAPE];
-    int rc = vd_validation_begin(out, raw, err);
-    if (rc)
-        return rc;
-    rc = vd_today_resolve(today, &now, err);
-    if (rc)
-        goto out;
-    rc = vd_input_load(raw, &F_RECEIPT, out, &in, err);
+    int rc = vd_begin(raw, &F_RECEIPT, today, &now, out, &in, err);
     if (rc)
         goto out;
     p = malloc(sizeof *p);
@@ -177,10 +171,7 @@ int sohoa_procedure_code_validate(const char *raw, struct sohoa_validation *out,
     struct packed *p = NULL;
     struct sohoa_check *c;
     char value[sizeof PROCEDURE_UNIT];
-    int rc = vd_validation_begin(out, raw, err);
-    if (rc)
-        return rc;
-    rc = vd_input_load(raw, &F_PROCEDURE, out, &in, err);
+    int rc = vd_begin(raw, &F_PROCEDURE, NULL, NULL, out, &in, err);
     if (rc)
         goto out;
     p = malloc(sizeof *p);
@@ -355,10 +346,7 @@ int sohoa_docnum_parse(const char *raw, struct sohoa_docnum *doc, struct sohoa_v
     memset(&got, 0, sizeof got);
     if (doc)
         memset(doc, 0, sizeof *doc);
-    int rc = vd_validation_begin(out, raw, err);
-    if (rc)
-        return rc;
-    rc = vd_input_load(raw, &F_DOCNUM, out, &in, err);
+    int rc = vd_begin(raw, &F_DOCNUM, NULL, NULL, out, &in, err);
     if (rc)
         goto out;
     p = malloc(sizeof *p);

@@ -53,13 +53,12 @@ const char *sohoa_cccd_province_name(const char *prefix3)
 
 enum sohoa_sex sohoa_sex_parse(const char *text)
 {
-    struct sohoa_validation scratch; /* input_load's findings, not reported */
+    struct sohoa_validation scratch; /* vd_begin's findings, not reported */
     struct input in = {0};
     char w[8];
     size_t k = 0;
     enum sohoa_sex sex = SOHOA_SEX_UNKNOWN;
-    if (vd_validation_begin(&scratch, text, NULL) ||
-        vd_input_load(text, &F_CCCD, &scratch, &in, NULL))
+    if (vd_begin(text, &F_CCCD, NULL, NULL, &scratch, &in, NULL))
         goto out;
     for (size_t i = 0; i < in.n; i++) {
         char c = vd_cp_fold(in.cp[i]);
@@ -163,13 +162,7 @@ int sohoa_cccd_validate(const char *raw, const struct sohoa_cccd_hint *hint,
     struct sohoa_ymd now;
     char d[16];
     size_t nd = 0;
-    int rc = vd_validation_begin(out, raw, err);
-    if (rc)
-        return rc;
-    rc = vd_today_resolve(today, &now, err);
-    if (rc)
-        goto out;
-    rc = vd_input_load(raw, &F_CCCD, out, &in, err);
+    int rc = vd_begin(raw, &F_CCCD, today, &now, out, &in, err);
     if (rc)
         goto out;
     if (!vd_digits_collect(&in, &F_CCCD, out, d, sizeof d, &nd, &rep))
@@ -214,10 +207,7 @@ int sohoa_mst_validate(const char *raw, struct sohoa_validation *out, struct soh
     struct sohoa_check *c;
     char d[16];
     size_t nd = 0;
-    int rc = vd_validation_begin(out, raw, err);
-    if (rc)
-        return rc;
-    rc = vd_input_load(raw, &F_MST, out, &in, err);
+    int rc = vd_begin(raw, &F_MST, NULL, NULL, out, &in, err);
     if (rc)
         goto out;
     if (!vd_digits_collect(&in, &F_MST, out, d, sizeof d, &nd, &rep))

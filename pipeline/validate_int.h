@@ -48,6 +48,13 @@ struct repairs {
     } item[REPAIRS_LISTED];
 };
 
+/* The start every validator shares: `v` zeroed (SOHOA_EINVAL when `v` or `raw` is NULL), `today`
+ * (NULL: the clock) checked into *now when `now` is given, then `raw` loaded into `in` (free
+ * in->cp, also after a failure). 0; 1 when a finding in `v` already says the input is unusable
+ * (too long, empty); or negative. */
+int vd_begin(const char *raw, const struct field *f, const struct sohoa_ymd *today,
+             struct sohoa_ymd *now, struct sohoa_validation *v, struct input *in,
+             struct sohoa_err *err);
 bool vd_cp_alnum(uint32_t c);
 bool vd_cp_dash(uint32_t c);
 bool vd_cp_digit(uint32_t c);
@@ -57,8 +64,6 @@ bool vd_digits_collect(const struct input *in, const struct field *f, struct soh
                        char *d, size_t cap, size_t *nd, struct repairs *rep);
 struct sohoa_check *vd_finding(struct sohoa_validation *v, enum sohoa_check_severity sev,
                                const struct field *f, const char *what);
-int vd_input_load(const char *raw, const struct field *f, struct sohoa_validation *v,
-                  struct input *in, struct sohoa_err *err);
 size_t vd_input_pos(const struct input *in, size_t i);
 void vd_msg(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void vd_quote_char(char *vi, char *en, size_t cap, uint32_t cp, size_t pos);
@@ -68,8 +73,6 @@ void vd_repairs_report(struct sohoa_validation *v, const struct field *f, const 
 void vd_sb_cp(struct sbuf *b, uint32_t cp);
 void vd_sb_init(struct sbuf *b, char *s, size_t cap);
 void vd_sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int vd_today_resolve(const struct sohoa_ymd *today, struct sohoa_ymd *now, struct sohoa_err *err);
-int vd_validation_begin(struct sohoa_validation *v, const char *raw, struct sohoa_err *err);
 void vd_value_set(struct sohoa_validation *v, const char *s);
 
 #endif

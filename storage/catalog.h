@@ -327,6 +327,8 @@ void sohoa_arena_release(struct sohoa_arena *a);
  * *out is "" for NULL. 0, or SOHOA_ENOMEM. */
 int sohoa_hit_snippet(struct sohoa_arena *a, const char *marked, const struct sohoa_search_opts *o,
                       const char **out, struct sohoa_err *err);
+/* Room for `n` hits in out->v, in out's arena (nothing when n == 0). 0, or SOHOA_ENOMEM. */
+int sohoa_hits_reserve(struct sohoa_hits *out, size_t n, struct sohoa_err *err);
 
 #define SOHOA_CATALOG_OPS_VERSION 2
 

@@ -218,6 +218,29 @@ int cpg_run(struct slot *c, const char *sql, const struct params *p, PGresult **
     return 0;
 }
 
+/* One statement on a connection of the pool: take, run, give back. */
+int cpg_query(struct state *s, const char *sql, const struct params *p, PGresult **res,
+              const char *what, struct sohoa_err *err)
+{
+    struct slot *c = NULL;
+    if (res)
+        *res = NULL;
+    int rc = cpg_take(s, &c, err);
+    if (rc == 0)
+        rc = cpg_run(c, sql, p, res, what, err);
+    cpg_give(s, c);
+    return rc;
+}
+
+/* `rc`, or SOHOA_ENOTFOUND when a statement about document `doc_id` returned no row. */
+int cpg_doc_row(int rc, const PGresult *r, const char *doc_id, struct sohoa_err *err)
+{
+    if (rc == 0 && PQntuples(r) == 0)
+        return sohoa_err_set(err, SOHOA_ENOTFOUND, false, "document %.12s is not in the catalog",
+                             doc_id);
+    return rc;
+}
+
 /* Several statements without parameters (BEGIN, COMMIT, migrations). */
 int cpg_exec(struct slot *c, const char *sql, const char *what, struct sohoa_err *err)
 {

@@ -80,6 +80,12 @@ static inline void p_real(struct params *p, double v, bool neg_null)
 /* Run `sql` with `p` (may be NULL); *res holds the rows (PQclear it) when asked for. */
 int cpg_run(struct slot *c, const char *sql, const struct params *p, PGresult **res,
             const char *what, struct sohoa_err *err);
+/* cpg_run on a connection taken from the pool and given back (one statement, no transaction). */
+int cpg_query(struct state *s, const char *sql, const struct params *p, PGresult **res,
+              const char *what, struct sohoa_err *err);
+/* `rc`, or SOHOA_ENOTFOUND ("document ... is not in the catalog") when rc == 0 and `r` has no
+ * row. */
+int cpg_doc_row(int rc, const PGresult *r, const char *doc_id, struct sohoa_err *err);
 /* Several statements without parameters (BEGIN, COMMIT, migrations). */
 int cpg_exec(struct slot *c, const char *sql, const char *what, struct sohoa_err *err);
 /* End the transaction begun on `c`: COMMIT when rc == 0, else ROLLBACK. Returns the outcome. */

@@ -196,19 +196,11 @@ static const char SQL_PROGRESS[] =
 int cpg_progress(void *state, const char *doc_id, struct sohoa_doc_progress *out,
                  struct sohoa_err *err)
 {
-    struct state *s = state;
-    struct slot *c = NULL;
     struct params p = {0};
     PGresult *r = NULL;
-    int rc = cpg_take(s, &c, err);
-    if (rc)
-        return rc;
     p_text(&p, doc_id);
-    rc = cpg_run(c, SQL_PROGRESS, &p, &r, "read progress", err);
-    cpg_give(s, c);
-    if (rc == 0 && PQntuples(r) == 0)
-        rc = sohoa_err_set(err, SOHOA_ENOTFOUND, false, "document %.12s is not in the catalog",
-                           doc_id);
+    int rc = cpg_query(state, SQL_PROGRESS, &p, &r, "read progress", err);
+    rc = cpg_doc_row(rc, r, doc_id, err);
     if (rc == 0) {
         enum sohoa_doc_status status = SOHOA_DOC_FAILED;
         if (sohoa_doc_status_parse(cpg_val(r, 0, 0), &status))
@@ -226,18 +218,13 @@ int cpg_progress(void *state, const char *doc_id, struct sohoa_doc_progress *out
 int cpg_page_text(void *state, const char *doc_id, int page_index, char **text,
                   struct sohoa_err *err)
 {
-    struct state *s = state;
-    struct slot *c = NULL;
     struct params p = {0};
     PGresult *r = NULL;
-    int rc = cpg_take(s, &c, err);
-    if (rc)
-        return rc;
     p_text(&p, doc_id);
     p_int(&p, page_index);
-    rc = cpg_run(c, "SELECT coalesce(canon, '') FROM pages WHERE doc_id = $1 AND page_index = $2",
-                 &p, &r, "read page text", err);
-    cpg_give(s, c);
+    int rc = cpg_query(
+        state, "SELECT coalesce(canon, '') FROM pages WHERE doc_id = $1 AND page_index = $2", &p,
+        &r, "read page text", err);
     if (rc == 0 && PQntuples(r) == 0)
         rc = sohoa_err_set(err, SOHOA_ENOTFOUND, false, "document %.12s page %d has no record",
                            doc_id, page_index);

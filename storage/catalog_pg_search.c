@@ -107,14 +107,13 @@ static int fill_hits(const PGresult *r, const struct sohoa_query *q, const char 
     size_t n = (size_t)PQntuples(r);
     for (size_t i = 0; i < q->n_terms; i++)
         folded[i] = q->terms[i].fold;
-    if (n == 0)
-        return 0;
-    out->v = sohoa_arena_alloc(a, n * sizeof *out->v);
-    if (!out->v)
-        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+    int rc = sohoa_hits_reserve(out, n, err);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < n; i++) {
         struct sohoa_hit *h = &out->v[out->n++];
-        int row = (int)i, rc = 0;
+        int row = (int)i;
+        rc = 0;
         h->page_index = cpg_ival(r, row, 1, 0);
         h->match = cpg_bval(r, row, 4) ? SOHOA_MATCH_EXACT : SOHOA_MATCH_FOLDED;
         h->score = cpg_dval(r, row, 5, 0);
@@ -146,8 +145,8 @@ static int list_filtered(struct slot *c, const struct sohoa_search_opts *o, stru
     filter_params(&p, o);
     int rc = cpg_run(c, SQL_LIST, &p, &r, "list documents", err);
     size_t n = rc ? 0 : (size_t)PQntuples(r);
-    if (n && !(out->v = sohoa_arena_alloc(a, n * sizeof *out->v)))
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+    if (rc == 0)
+        rc = sohoa_hits_reserve(out, n, err);
     for (int i = 0; rc == 0 && (size_t)i < n; i++) {
         struct sohoa_hit *h = &out->v[out->n++];
         h->match = SOHOA_MATCH_FILTER;

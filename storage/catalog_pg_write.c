@@ -26,12 +26,7 @@ static const char SQL_DOSSIER_UPSERT[] =
 int cpg_upsert_dossier(void *state, const char *id, const struct sohoa_dossier *d,
                        struct sohoa_err *err)
 {
-    struct state *s = state;
-    struct slot *c = NULL;
     struct params p = {0};
-    int rc = cpg_take(s, &c, err);
-    if (rc)
-        return rc;
     p_text(&p, id);
     p_text(&p, d->receipt_no);
     p_text(&p, d->procedure_code);
@@ -43,8 +38,7 @@ int cpg_upsert_dossier(void *state, const char *id, const struct sohoa_dossier *
     p_text(&p, d->title);
     p_text(&p, d->path);
     p_text(&p, d->meta_json);
-    rc = cpg_run(c, SQL_DOSSIER_UPSERT, &p, NULL, "upsert dossier", err);
-    cpg_give(s, c);
+    int rc = cpg_query(state, SQL_DOSSIER_UPSERT, &p, NULL, "upsert dossier", err);
     if (rc)
         sohoa_err_prefix(err, "dossier %s", id);
     return rc;
@@ -63,12 +57,7 @@ static const char SQL_DOCUMENT_UPSERT[] =
 int cpg_upsert_document(void *state, const char *doc_id, const struct sohoa_document *d,
                         struct sohoa_err *err)
 {
-    struct state *s = state;
-    struct slot *c = NULL;
     struct params p = {0};
-    int rc = cpg_take(s, &c, err);
-    if (rc)
-        return rc;
     p_text(&p, doc_id);
     p_text(&p, d->dossier_id);
     p_text(&p, d->name);
@@ -78,8 +67,7 @@ int cpg_upsert_document(void *state, const char *doc_id, const struct sohoa_docu
     p_int(&p, d->size_bytes);
     p_text(&p, sohoa_doc_status_name(d->status));
     p_text(&p, d->error);
-    rc = cpg_run(c, SQL_DOCUMENT_UPSERT, &p, NULL, "upsert document", err);
-    cpg_give(s, c);
+    int rc = cpg_query(state, SQL_DOCUMENT_UPSERT, &p, NULL, "upsert document", err);
     if (rc == SOHOA_ENOTFOUND)
         return sohoa_err_set(err, rc, false, "document %.12s: dossier %s is not in the catalog",
                              doc_id, d->dossier_id);
@@ -96,8 +84,6 @@ static const char SQL_PAGE_DONE[] =
 int cpg_page_done(void *state, const char *doc_id, int page_index, const struct sohoa_page *pg,
                   const char *fold, int *remaining, bool *you_finish, struct sohoa_err *err)
 {
-    struct state *s = state;
-    struct slot *c = NULL;
     struct params p = {0};
     PGresult *r = NULL;
     char *canon_words = NULL, *fold_words = NULL;
@@ -122,10 +108,7 @@ int cpg_page_done(void *state, const char *doc_id, int page_index, const struct 
     p_text(&p, canon_words ? pg->text : NULL);
     p_text(&p, canon_words);
     p_text(&p, fold_words);
-    if ((rc = cpg_take(s, &c, err)))
-        goto out;
-    rc = cpg_run(c, SQL_PAGE_DONE, &p, &r, "record page", err);
-    cpg_give(s, c);
+    rc = cpg_query(state, SQL_PAGE_DONE, &p, &r, "record page", err);
     if (rc == 0) {
         *remaining = cpg_ival(r, 0, 0, 0);
         *you_finish = cpg_bval(r, 0, 1);
@@ -146,23 +129,15 @@ int cpg_finish_document(void *state, const char *doc_id, enum sohoa_doc_status s
                         const char *error, const char *record_key, const char *pdf_key,
                         struct sohoa_err *err)
 {
-    struct state *s = state;
-    struct slot *c = NULL;
     struct params p = {0};
     PGresult *r = NULL;
-    int rc = cpg_take(s, &c, err);
-    if (rc)
-        return rc;
     p_text(&p, doc_id);
     p_text(&p, sohoa_doc_status_name(status));
     p_text(&p, error);
     p_text(&p, record_key);
     p_text(&p, pdf_key);
-    rc = cpg_run(c, SQL_FINISH, &p, &r, "finish document", err);
-    cpg_give(s, c);
-    if (rc == 0 && PQntuples(r) == 0)
-        rc = sohoa_err_set(err, SOHOA_ENOTFOUND, false, "document %.12s is not in the catalog",
-                           doc_id);
+    int rc = cpg_query(state, SQL_FINISH, &p, &r, "finish document", err);
+    rc = cpg_doc_row(rc, r, doc_id, err);
     PQclear(r);
     return rc;
 }
@@ -192,9 +167,7 @@ int cpg_put_fields(void *state, const char *doc_id, const char *doc_type,
     p_text(&p, doc_id);
     p_text(&p, doc_type);
     rc = cpg_run(c, SQL_SET_TYPE, &p, &r, "set document type", err);
-    if (rc == 0 && PQntuples(r) == 0)
-        rc = sohoa_err_set(err, SOHOA_ENOTFOUND, false, "document %.12s is not in the catalog",
-                           doc_id);
+    rc = cpg_doc_row(rc, r, doc_id, err);
     p.n = 1;
     if (rc == 0)
         rc = cpg_run(c, "DELETE FROM fields WHERE doc_id = $1", &p, NULL, "clear fields", err);

@@ -82,6 +82,14 @@ int sohoa_hit_snippet(struct sohoa_arena *a, const char *marked, const struct so
     return rc;
 }
 
+int sohoa_hits_reserve(struct sohoa_hits *out, size_t n, struct sohoa_err *err)
+{
+    if (n == 0)
+        return 0;
+    out->v = sohoa_arena_alloc(&out->arena, n * sizeof *out->v);
+    return out->v ? 0 : sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+}
+
 void sohoa_hits_release(struct sohoa_hits *hits)
 {
     if (!hits)

@@ -4,14 +4,16 @@
  * Never edit a released migration: append a new one. A file written by a newer sohoa (a higher
  * version) is refused rather than guessed at.
  */
+#include "storage/catalog_sqlite_schema.h"
 #include "storage/catalog_sqlite_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* migrations[i] takes the schema from version i to i + 1. Never edit a released entry: append. */
-static const char *const migrations[] = {
+/* sohoa_sqlite_migrations[i] takes the schema from version i to i + 1. Never edit a released
+ * entry: append. */
+const char *const sohoa_sqlite_migrations[] = {
     /* 1: dossiers, documents, pages and the two-column page index */
     "CREATE TABLE dossiers ("
     "  id TEXT PRIMARY KEY,"
@@ -57,7 +59,10 @@ static const char *const migrations[] = {
     "CREATE INDEX fields_key ON fields (name, value_key, doc_id);",
 };
 
-#define SCHEMA_VERSION ((int)(sizeof migrations / sizeof migrations[0]))
+const size_t sohoa_sqlite_n_migrations =
+    sizeof sohoa_sqlite_migrations / sizeof sohoa_sqlite_migrations[0];
+
+#define SCHEMA_VERSION ((int)(sizeof sohoa_sqlite_migrations / sizeof sohoa_sqlite_migrations[0]))
 
 /* Bring the schema to SCHEMA_VERSION, one migration after another, in one transaction. */
 int sq_migrate(struct conn *c, struct sohoa_err *err)
@@ -90,7 +95,7 @@ int sq_migrate(struct conn *c, struct sohoa_err *err)
                  "DELETE FROM schema_version; INSERT INTO schema_version "
                  "VALUES (%d);",
                  v + 1);
-        if ((rc = sq_exec(c, migrations[v], "migrate schema", err)) ||
+        if ((rc = sq_exec(c, sohoa_sqlite_migrations[v], "migrate schema", err)) ||
             (rc = sq_exec(c, bump, "record schema version", err))) {
             sohoa_err_prefix(err, "to version %d", v + 1);
             goto out;

@@ -14,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/deadline.h"
+
 /* The index's tokenizer, for cutting query words exactly as the index cut page text. */
 int sq_tokenizer_open(struct state *s, struct sohoa_err *err)
 {
@@ -291,14 +293,12 @@ static int fill_hits(struct conn *c, const struct ranked *top, size_t n, const c
 {
     sqlite3_stmt *st = NULL;
     struct sohoa_arena *a = &out->arena;
-    if (n == 0)
-        return 0;
-    out->v = sohoa_arena_alloc(a, n * sizeof *out->v);
-    if (!out->v)
-        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+    int rc = sohoa_hits_reserve(out, n, err);
+    if (rc)
+        return rc;
     for (size_t i = 0; i < n; i++) {
         struct sohoa_hit *h = &out->v[out->n];
-        int rc = SQ_RUN(c, SQL_HIT_INFO, &st, "read hit", err, arg_int(top[i].rowid));
+        rc = SQ_RUN(c, SQL_HIT_INFO, &st, "read hit", err, arg_int(top[i].rowid));
         if (rc < 0)
             return rc;
         if (rc == 0)
@@ -322,10 +322,9 @@ static int list_hits(struct conn *c, sqlite3_stmt *st, const struct sohoa_search
                      struct sohoa_hits *out, struct sohoa_err *err)
 {
     struct sohoa_arena *a = &out->arena;
-    int rc = 0;
-    out->v = sohoa_arena_alloc(a, (size_t)o->limit * sizeof *out->v);
-    if (!out->v)
-        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+    int rc = sohoa_hits_reserve(out, (size_t)o->limit, err);
+    if (rc)
+        return rc;
     while (out->n < (size_t)o->limit && (rc = sq_step(c, st, "list documents", err)) == 1) {
         struct sohoa_hit *h = &out->v[out->n++];
         h->match = SOHOA_MATCH_FILTER;
@@ -362,13 +361,7 @@ int sq_search(void *state, const struct sohoa_query *q, const struct sohoa_searc
     struct timespec deadline;
     int rc = 0;
 
-    clock_gettime(CLOCK_MONOTONIC, &deadline);
-    deadline.tv_sec += SOHOA_SEARCH_DEADLINE_MS / 1000;
-    deadline.tv_nsec += (long)(SOHOA_SEARCH_DEADLINE_MS % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    sohoa_deadline_in(CLOCK_MONOTONIC, SOHOA_SEARCH_DEADLINE_MS, &deadline);
 
     bool words = q->n_terms > 0;
     sq_lock(c);

@@ -12,6 +12,8 @@
 #ifndef SOHOA_CLI_H
 #define SOHOA_CLI_H
 
+#include <stdbool.h>
+
 enum sohoa_exit {
     SOHOA_EXIT_OK = 0,
     SOHOA_EXIT_PARTIAL = 1,
@@ -31,9 +33,16 @@ int sohoa_cli_worker(int argc, char **argv);
 int sohoa_cli_dlq(int argc, char **argv);
 int sohoa_cli_status(int argc, char **argv);
 
+struct sohoa_config;
+
+/* Reads the configuration of subcommand `cmd` (sohoa_config_from_args: argv[1..*rest] are what it
+ * left); on a bad one prints "sohoa CMD: …" to stderr. SOHOA_EXIT_OK or SOHOA_EXIT_USAGE. */
+int sohoa_cli_config(const char *cmd, struct sohoa_config *cfg, int argc, char **argv, int *rest);
+/* Is `arg` (may be NULL) "--help" or "-h"? */
+bool sohoa_cli_is_help(const char *arg);
+
 /* Opens cfg->queue_url for a queue subcommand, printing the error as "sohoa CMD: …"; returns an
  * exit code (SOHOA_EXIT_OK on success). */
-struct sohoa_config;
 struct sohoa_queue;
 int sohoa_cli_queue_open(const char *cmd, const struct sohoa_config *cfg, struct sohoa_queue **q);
 

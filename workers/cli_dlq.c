@@ -33,11 +33,8 @@ int sohoa_cli_dlq(int argc, char **argv)
     int rest = 0, code = SOHOA_EXIT_OK;
     sohoa_config_init(&cfg);
     sohoa_err_clear(&err);
-    if (sohoa_config_from_args(&cfg, argc, argv, &rest, &err) < 0) {
-        fprintf(stderr, "sohoa dlq: %s\n", err.msg);
-        code = SOHOA_EXIT_USAGE;
+    if ((code = sohoa_cli_config("dlq", &cfg, argc, argv, &rest)) != SOHOA_EXIT_OK)
         goto out;
-    }
     char **args = argv + 1;
     const char *verb = rest > 0 ? args[0] : "";
     bool all = false;
@@ -53,7 +50,7 @@ int sohoa_cli_dlq(int argc, char **argv)
     }
     bool list = !strcmp(verb, "list") && rest == 1;
     bool replay = !strcmp(verb, "replay") && n_ids >= 0 && (all != (n_ids > 0));
-    if (!strcmp(verb, "--help") || !strcmp(verb, "-h")) {
+    if (sohoa_cli_is_help(verb)) {
         usage(stdout);
         goto out;
     }

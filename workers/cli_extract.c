@@ -200,7 +200,7 @@ int sohoa_cli_extract(int argc, char **argv)
             type = argv[++i];
         } else if (!strcmp(argv[i], "--text-out") && i + 1 < argc) {
             text_out = argv[++i];
-        } else if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+        } else if (sohoa_cli_is_help(argv[i])) {
             usage(stdout);
             return SOHOA_EXIT_OK;
         } else if (argv[i][0] == '-' || file) {

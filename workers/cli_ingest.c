@@ -150,11 +150,8 @@ int sohoa_cli_ingest(int argc, char **argv)
     sohoa_err_clear(&err);
     memset(&rt, 0, sizeof rt);
 
-    if (sohoa_config_from_args(&cfg, argc, argv, &rest, &err) < 0) {
-        fprintf(stderr, "sohoa ingest: %s\n", err.msg);
-        code = SOHOA_EXIT_USAGE;
+    if ((code = sohoa_cli_config("ingest", &cfg, argc, argv, &rest)) != SOHOA_EXIT_OK)
         goto out;
-    }
     char **paths = argv + 1;
     int n = 0;
     bool only_paths = false;
@@ -164,7 +161,7 @@ int sohoa_cli_ingest(int argc, char **argv)
             paths[n++] = argv[1 + i];
         } else if (!strcmp(a, "--")) {
             only_paths = true;
-        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+        } else if (sohoa_cli_is_help(a)) {
             usage(stdout);
             goto out;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {

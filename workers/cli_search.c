@@ -55,11 +55,8 @@ int sohoa_cli_search(int argc, char **argv)
     sohoa_config_init(&cfg);
     sohoa_err_clear(&err);
 
-    if (sohoa_config_from_args(&cfg, argc, argv, &rest, &err) < 0) {
-        fprintf(stderr, "sohoa search: %s\n", err.msg);
-        code = SOHOA_EXIT_USAGE;
+    if ((code = sohoa_cli_config("search", &cfg, argc, argv, &rest)) != SOHOA_EXIT_OK)
         goto out;
-    }
     bool only_words = false;
     for (int i = 1; i <= rest; i++) {
         const char *a = argv[i];
@@ -70,7 +67,7 @@ int sohoa_cli_search(int argc, char **argv)
         }
         if (only_words)
             goto word;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+        if (sohoa_cli_is_help(a)) {
             usage(stdout);
             goto out;
         }

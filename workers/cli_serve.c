@@ -37,14 +37,11 @@ int sohoa_cli_serve(int argc, char **argv)
     int rest = 0, code = SOHOA_EXIT_OK, rc;
     sohoa_config_init(&cfg);
     sohoa_err_clear(&err);
-    if (sohoa_config_from_args(&cfg, argc, argv, &rest, &err) < 0) {
-        fprintf(stderr, "sohoa serve: %s\n", err.msg);
-        code = SOHOA_EXIT_USAGE;
+    if ((code = sohoa_cli_config("serve", &cfg, argc, argv, &rest)) != SOHOA_EXIT_OK)
         goto out;
-    }
     for (int i = 0; i < rest; i++) {
         const char *a = argv[1 + i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+        if (sohoa_cli_is_help(a)) {
             usage(stdout);
             goto out;
         }

@@ -33,18 +33,15 @@ int sohoa_cli_show(int argc, char **argv)
     int rest = 0, code = SOHOA_EXIT_OK;
     sohoa_config_init(&cfg);
     sohoa_err_clear(&err);
-    if (sohoa_config_from_args(&cfg, argc, argv, &rest, &err) < 0) {
-        fprintf(stderr, "sohoa show: %s\n", err.msg);
-        code = SOHOA_EXIT_USAGE;
+    if ((code = sohoa_cli_config("show", &cfg, argc, argv, &rest)) != SOHOA_EXIT_OK)
         goto out;
-    }
     if (rest == 2 && !strcmp(argv[1], "--")) { /* sohoa show -- -odd-id */
         argv[1] = argv[2];
         rest = 1;
     } else if (rest == 1 && !strcmp(argv[1], "--")) {
         rest = 0;
     }
-    if (rest != 1 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+    if (rest != 1 || sohoa_cli_is_help(argv[1])) {
         usage(rest == 1 ? stdout : stderr);
         code = rest == 1 ? SOHOA_EXIT_OK : SOHOA_EXIT_USAGE;
         goto out;

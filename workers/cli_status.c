@@ -38,16 +38,13 @@ int sohoa_cli_status(int argc, char **argv)
     bool json = false;
     sohoa_config_init(&cfg);
     sohoa_err_clear(&err);
-    if (sohoa_config_from_args(&cfg, argc, argv, &rest, &err) < 0) {
-        fprintf(stderr, "sohoa status: %s\n", err.msg);
-        code = SOHOA_EXIT_USAGE;
+    if ((code = sohoa_cli_config("status", &cfg, argc, argv, &rest)) != SOHOA_EXIT_OK)
         goto out;
-    }
     for (int i = 0; i < rest; i++) {
         const char *a = argv[1 + i];
         if (!strcmp(a, "--json")) {
             json = true;
-        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+        } else if (sohoa_cli_is_help(a)) {
             printf("Usage: sohoa status [--queue URL] [--json]\n"
                    "Queue depths per lane, jobs in flight, waiting for a retry, dead-lettered;\n"
                    "consumers attached. Exit 70 when the queue cannot be reached.\n");

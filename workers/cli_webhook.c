@@ -38,14 +38,11 @@ int sohoa_cli_webhook(int argc, char **argv)
     char dir[4096];
     sohoa_config_init(&cfg);
     sohoa_err_clear(&err);
-    if (sohoa_config_from_args(&cfg, argc, argv, &rest, &err) < 0) {
-        fprintf(stderr, "sohoa webhook: %s\n", err.msg);
-        code = SOHOA_EXIT_USAGE;
+    if ((code = sohoa_cli_config("webhook", &cfg, argc, argv, &rest)) != SOHOA_EXIT_OK)
         goto out;
-    }
     const char *verb = rest > 0 ? argv[1] : NULL;
     sohoa_api_webhook_dir(&cfg, dir, sizeof dir);
-    if (verb && (!strcmp(verb, "--help") || !strcmp(verb, "-h"))) {
+    if (sohoa_cli_is_help(verb)) {
         usage(stdout);
     } else if (verb && !strcmp(verb, "list") && rest == 1) {
         rc = sohoa_webhook_list(dir, print_msg, NULL, &err);

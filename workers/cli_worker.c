@@ -97,14 +97,11 @@ int sohoa_cli_worker(int argc, char **argv)
     sohoa_err_clear(&err);
     memset(&rt, 0, sizeof rt);
 
-    if (sohoa_config_from_args(&cfg, argc, argv, &rest, &err) < 0) {
-        fprintf(stderr, "sohoa worker: %s\n", err.msg);
-        code = SOHOA_EXIT_USAGE;
+    if ((code = sohoa_cli_config("worker", &cfg, argc, argv, &rest)) != SOHOA_EXIT_OK)
         goto out;
-    }
     for (int i = 0; i < rest; i++) {
         const char *a = argv[1 + i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+        if (sohoa_cli_is_help(a)) {
             usage(stdout);
             goto out;
         } else if (!strcmp(a, "--grace") && i + 1 < rest) {

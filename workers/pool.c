@@ -21,6 +21,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "pipeline/deadline.h"
+
 #define POLL_MS 250
 
 struct sohoa_pool {
@@ -206,13 +208,7 @@ int sohoa_pool_busy(struct sohoa_pool *p)
 bool sohoa_pool_wait(struct sohoa_pool *p, int timeout_ms)
 {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    sohoa_deadline_in(CLOCK_REALTIME, timeout_ms, &until);
     pthread_mutex_lock(&p->mu);
     while (p->exited < p->started) {
         if (timeout_ms < 0)

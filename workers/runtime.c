@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "pipeline/deadline.h"
 #include "pipeline/imageio.h"
 #include "pipeline/ocr.h"
 
@@ -178,13 +179,7 @@ struct sohoa_counts sohoa_runtime_counts(struct sohoa_runtime *rt)
 bool sohoa_runtime_wait_docs(struct sohoa_runtime *rt, int timeout_ms)
 {
     struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += timeout_ms / 1000;
-    until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    sohoa_deadline_in(CLOCK_REALTIME, timeout_ms, &until);
     pthread_mutex_lock(&rt->mu);
     bool done;
     while (!(done = rt->counts.docs_done >= rt->counts.docs_total)) {

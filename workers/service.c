@@ -28,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pipeline/deadline.h"
 #include "pipeline/vntext.h"
 #include "workers/intake.h"
 #include "workers/layout.h"
@@ -355,10 +356,7 @@ static void *watch_main(void *arg)
     pthread_mutex_lock(&svc->mu);
     while (!svc->stopping) {
         struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_nsec += WATCH_TICK_MS * 1000000L;
-        until.tv_sec += until.tv_nsec / 1000000000L;
-        until.tv_nsec %= 1000000000L;
+        sohoa_deadline_in(CLOCK_REALTIME, WATCH_TICK_MS, &until);
         pthread_cond_timedwait(&svc->cv, &svc->mu, &until);
         if (svc->stopping)
             break;

@@ -7,6 +7,8 @@ set -euo pipefail
 build=$(cd "$1" && pwd)
 work=$3
 src=$(cd "$(dirname "$0")/../.." && pwd)
+# shellcheck source=tests/servers/lib.sh
+. "$src/tests/servers/lib.sh"
 rm -rf "$work" && mkdir -p "$work"
 
 (cd "$src/tests/api" && { [ -d node_modules/@apidevtools/swagger-parser ] ||
@@ -28,13 +30,7 @@ trap stop EXIT
 OMP_THREAD_LIMIT=1 "$build/sohoa" serve --data-dir "$work/data" --listen 127.0.0.1:0 \
   --api-token openapi-test-token-0123 --workers 1 2>"$work/serve.log" &
 pid=$!
-port=
-for _ in $(seq 1 100); do
-  port=$(sed -n 's|.*listening on http://127.0.0.1:\([0-9]*\)/.*|\1|p' "$work/serve.log" || true)
-  [ -n "$port" ] && break
-  sleep 0.2
-done
-[ -n "$port" ] || { cat "$work/serve.log" >&2; echo "FAIL: serve did not start" >&2; exit 1; }
+port=$(serve_port "$work/serve.log") || { echo "FAIL: serve did not start" >&2; exit 1; }
 curl -sS -f -o "$work/served.json" "http://127.0.0.1:$port/v1/openapi.json"
 node "$src/tests/api/validate.js" "$work/served.json"
 cmp "$src/models/openapi.json" "$work/served.json"

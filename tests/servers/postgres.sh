@@ -23,21 +23,14 @@ sock="$dir/sock"
 pidf="$dir/postgres.pid"
 db=sohoa_test
 user=sohoa
+# shellcheck source=tests/servers/lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 [ -x "$bin/postgres" ] || { echo "postgres: no server binaries in '$bin' (apt install postgresql)" >&2; exit 1; }
 
 # Run a command as the server's user (postgres when we are root, else ourselves).
 as_pg() {
   if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-free_port() {
-  local p
-  for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo "postgres: no free port" >&2; return 1
 }
 
 init() {
@@ -65,7 +58,7 @@ psql_su() {
 start() {
   init
   local port
-  if [ -f "$dir/postgres.port" ]; then port="$(cat "$dir/postgres.port")"; else port="$(free_port)"; fi
+  if [ -f "$dir/postgres.port" ]; then port="$(cat "$dir/postgres.port")"; else port="$(free_port postgres)"; fi
   echo "$port" > "$dir/postgres.port"
   as_pg touch "$dir/postgres.log" 2>/dev/null || { touch "$dir/postgres.log"; [ "$(id -u)" = 0 ] && chown postgres: "$dir/postgres.log"; }
   # setsid: the server outlives this script and does not get the caller's terminal signals.
@@ -99,19 +92,15 @@ SQL
   echo "postgres: pid $(cat "$pidf") on 127.0.0.1:$port, database $db" >&2
 }
 
+# SIGINT: fast shutdown.
 stop() {
   local sig="${1:-INT}" pid
   [ -f "$pidf" ] || return 0
   pid="$(cat "$pidf")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -"$sig" "$pid" 2>/dev/null || true # SIGINT: fast shutdown
-    for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
+  stop_pidfile "$pidf" "$sig" 300
   if [ "$sig" = KILL ]; then # the postmaster's children go too, as after a crash of the host
     pkill -9 -P "$pid" 2>/dev/null || true
   fi
-  rm -f "$pidf"
 }
 
 case "$cmd" in

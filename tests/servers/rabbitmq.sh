@@ -18,25 +18,17 @@ cmd="${1:?usage: rabbitmq.sh start|stop|restart|kill DIR}"
 dir="$(mkdir -p "${2:?usage: rabbitmq.sh start|stop|restart|kill DIR}" && cd "$2" && pwd)"
 node_dir="$dir/node"
 pidf="$dir/rabbitmq.pid"
+# shellcheck source=tests/servers/lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 command -v rabbitmq-server >/dev/null ||
   { echo "rabbitmq: rabbitmq-server is not installed (deploy/install.sh --integration)" >&2; exit 1; }
-
-free_port() {
-  local p
-  for _ in $(seq 100); do
-    p=$((20000 + RANDOM % 30000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null &&
-       ! (exec 3<>"/dev/tcp/127.0.0.1/$((p + 20000))") 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo "rabbitmq: no free port" >&2; return 1
-}
 
 # Ports and node name are chosen once per DIR and kept (restart must reuse them).
 load_ports() {
   if [ ! -f "$dir/ports" ]; then
     local amqp epmd dist
-    amqp=$(free_port); epmd=$(free_port); dist=$(free_port)
+    amqp=$(free_port rabbitmq 20000); epmd=$(free_port rabbitmq 20000); dist=$(free_port rabbitmq 20000)
     echo "AMQP_PORT=$amqp EPMD_PORT=$epmd DIST_PORT=$dist NODE=sohoa$amqp@localhost" > "$dir/ports"
   fi
   # shellcheck disable=SC1091
@@ -99,12 +91,6 @@ export RABBITMQ_NODENAME=$NODE
 export RABBITMQ_AMQP_PORT=$AMQP_PORT
 ENV
   echo "rabbitmq: node $NODE up on 127.0.0.1:$AMQP_PORT (pid $(cat "$pidf"))"
-}
-
-wait_gone() {
-  local pid=$1
-  for _ in $(seq 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  return 1
 }
 
 stop_epmd() {

@@ -17,6 +17,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 pkg="$here/../integration"
 bucket="${SOHOA_TEST_S3_BUCKET:-sohoa-test}"
 pidf="$dir/s3rver.pid"
+# shellcheck source=tests/servers/lib.sh
+. "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 ensure_installed() {
   local js="$pkg/node_modules/s3rver/bin/s3rver.js"
@@ -26,19 +28,10 @@ ensure_installed() {
   fi
 }
 
-free_port() {
-  local p
-  for _ in $(seq 50); do
-    p=$((20000 + RANDOM % 20000))
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
-  done
-  echo "s3rver: no free port" >&2; return 1
-}
-
 start() {
   ensure_installed
   local port
-  if [ -f "$dir/s3rver.port" ]; then port="$(cat "$dir/s3rver.port")"; else port="$(free_port)"; fi
+  if [ -f "$dir/s3rver.port" ]; then port="$(cat "$dir/s3rver.port")"; else port="$(free_port s3rver)"; fi
   echo "$port" > "$dir/s3rver.port"
   mkdir -p "$dir/s3rver-data"
   local conf=()
@@ -49,7 +42,7 @@ start() {
     -p "$port" "${conf[@]}" >> "$dir/s3rver.log" 2>&1 < /dev/null &
   echo $! > "$pidf"
   for _ in $(seq 150); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    if port_answers "$port"; then
       cat > "$dir/s3rver.env" <<ENV
 export SOHOA_S3_ENDPOINT=127.0.0.1:$port
 export SOHOA_S3_ACCESS_KEY=S3RVER
@@ -66,15 +59,7 @@ ENV
 }
 
 stop() {
-  local sig="${1:-TERM}" pid
-  [ -f "$pidf" ] || return 0
-  pid="$(cat "$pidf")"
-  if kill -0 "$pid" 2>/dev/null; then
-    kill -"$sig" "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-    kill -9 "$pid" 2>/dev/null || true
-  fi
-  rm -f "$pidf"
+  stop_pidfile "$pidf" "${1:-TERM}" 100
 }
 
 case "$cmd" in

@@ -24,6 +24,7 @@
 
 #include "storage/catalog.h"
 #include "storage/catalog_pg_schema.h"
+#include "storage/catalog_sqlite_schema.h"
 #include "tests/unit/catalog_support.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -468,41 +469,10 @@ static void test_concurrent_redelivery(void **state)
 
 /* ---- a version-1 catalog migrates in place ------------------------------------------------- */
 
-/* The schema of the committed version 1 (catalog_sqlite.c before fields), verbatim. */
-static const char SQLITE_V1[] =
-    "CREATE TABLE dossiers ("
-    "  id TEXT PRIMARY KEY,"
-    "  receipt_no TEXT, procedure_code TEXT, department TEXT, district TEXT, commune TEXT,"
-    "  received_date TEXT,"
-    "  source TEXT NOT NULL CHECK (source IN ('desk', 'portal', 'archive')),"
-    "  title TEXT, path TEXT,"
-    "  meta_json TEXT CHECK (meta_json IS NULL OR json_valid(meta_json)),"
-    "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL);"
-    "CREATE INDEX dossiers_department ON dossiers (department, received_date);"
-    "CREATE INDEX dossiers_received ON dossiers (received_date);"
-    "CREATE TABLE documents ("
-    "  id TEXT PRIMARY KEY,"
-    "  dossier_id TEXT NOT NULL REFERENCES dossiers (id),"
-    "  name TEXT, ordinal INTEGER NOT NULL, format TEXT,"
-    "  n_pages INTEGER NOT NULL CHECK (n_pages >= 0), size_bytes INTEGER,"
-    "  status TEXT NOT NULL"
-    "    CHECK (status IN ('processing', 'assembling', 'done', 'partial', 'failed')),"
-    "  error TEXT, record_key TEXT, pdf_key TEXT,"
-    "  created_at TEXT NOT NULL, updated_at TEXT NOT NULL, assembling_at TEXT, finished_at TEXT);"
-    "CREATE INDEX documents_dossier ON documents (dossier_id, ordinal);"
-    "CREATE TABLE pages ("
-    "  id INTEGER PRIMARY KEY,"
-    "  doc_id TEXT NOT NULL REFERENCES documents (id),"
-    "  page_index INTEGER NOT NULL CHECK (page_index >= 0),"
-    "  status TEXT NOT NULL CHECK (status IN ('ok', 'blank', 'failed')),"
-    "  error TEXT, mean_conf REAL, rotation INTEGER, skew REAL,"
-    "  width INTEGER, height INTEGER, dpi INTEGER, text_source TEXT, elapsed_ms REAL,"
-    "  updated_at TEXT NOT NULL,"
-    "  UNIQUE (doc_id, page_index));"
-    "CREATE VIRTUAL TABLE pages_fts USING fts5 (canon, fold,"
-    "  tokenize = 'unicode61 remove_diacritics 0');"
-    "CREATE TABLE schema_version (version INTEGER NOT NULL);"
-    "INSERT INTO schema_version VALUES (1);";
+/* Version 1 as sohoa wrote it: the committed migration 1 (migrations are append-only), recorded
+ * as version 1. */
+static const char SQLITE_V1_VERSION[] = "CREATE TABLE schema_version (version INTEGER NOT NULL);"
+                                        "INSERT INTO schema_version VALUES (1);";
 
 /* One dossier, one finished document, one indexed page, as version 1 wrote them. */
 #define V1_ROWS(DOC_ID, PAGE_COLS, PAGE_VALS)                                                      \
@@ -525,7 +495,9 @@ static void make_v1_sqlite(const char *path)
     sqlite3 *db = NULL;
     char *msg = NULL;
     assert_int_equal(sqlite3_open(path, &db), SQLITE_OK);
-    int rc = sqlite3_exec(db, SQLITE_V1, NULL, NULL, &msg);
+    int rc = sqlite3_exec(db, sohoa_sqlite_migrations[0], NULL, NULL, &msg);
+    if (rc == SQLITE_OK)
+        rc = sqlite3_exec(db, SQLITE_V1_VERSION, NULL, NULL, &msg);
     if (rc == SQLITE_OK)
         rc = sqlite3_exec(db, rows, NULL, NULL, &msg);
     if (rc != SQLITE_OK)
