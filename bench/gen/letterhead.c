@@ -3,6 +3,21 @@
 
 #include <math.h>
 
+/* The national name and motto, centred in [x, x + w) from y, with the rule under the motto. */
+static int national_motto(struct gen *g, struct page *p, int x, int w, int y, int pitch, int rule,
+                          struct sohoa_err *err)
+{
+    double s = g->size_pt;
+    int wdraw = 0, rc;
+    if ((rc = draw_centred(g, p, "Bold", s - 0.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", x, w, y,
+                           NULL, err)) ||
+        (rc = draw_centred(g, p, "Bold", s, "Độc lập - Tự do - Hạnh phúc", x, w, y + pitch, &wdraw,
+                           err)))
+        return rc;
+    ink_rule(p, x + (w - wdraw) / 2, y + 2 * pitch + rule, wdraw, rule);
+    return 0;
+}
+
 int letterhead_official(struct gen *g, struct page *p, const char *upper, const char *lower,
                         const char *no, const char *date, struct sohoa_err *err)
 {
@@ -23,12 +38,8 @@ int letterhead_official(struct gen *g, struct page *p, const char *upper, const 
         return rc;
     int rl = wdraw / 3, ry = lower[0] ? y + 2 * pitch + rule : y + pitch + rule;
     ink_rule(p, p->left + (lw - rl) / 2, ry, rl, rule);
-    if ((rc = draw_centred(g, p, "Bold", s - 0.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", rx, rw, y,
-                           NULL, err)) ||
-        (rc = draw_centred(g, p, "Bold", s, "Độc lập - Tự do - Hạnh phúc", rx, rw, y + pitch,
-                           &wdraw, err)))
+    if ((rc = national_motto(g, p, rx, rw, y, pitch, rule, err)))
         return rc;
-    ink_rule(p, rx + (rw - wdraw) / 2, y + 2 * pitch + rule, wdraw, rule);
     if ((no[0] &&
          (rc = draw_centred(g, p, "", s, no, p->left, lw, y + 2 * pitch + pitch / 2, NULL, err))) ||
         (date[0] && (rc = draw_centred(g, p, "Italic", s, date, rx, rw, y + 2 * pitch + pitch / 2,
@@ -47,13 +58,9 @@ int letterhead_citizen(struct gen *g, struct page *p, struct sohoa_err *err)
         return rc;
     int pitch = (int)lround(f->pitch * 1.05), W = p->right - p->left;
     int rule = (int)fmax(2.0, lround(0.25 * px_mm(g)));
-    int y = p->top, wdraw = 0;
-    if ((rc = draw_centred(g, p, "Bold", s - 0.5, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", p->left, W,
-                           y, NULL, err)) ||
-        (rc = draw_centred(g, p, "Bold", s, "Độc lập - Tự do - Hạnh phúc", p->left, W, y + pitch,
-                           &wdraw, err)))
+    int y = p->top;
+    if ((rc = national_motto(g, p, p->left, W, y, pitch, rule, err)))
         return rc;
-    ink_rule(p, p->left + (W - wdraw) / 2, y + 2 * pitch + rule, wdraw, rule);
     p->y = y + 3 * pitch;
     return 0;
 }
