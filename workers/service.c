@@ -11,8 +11,10 @@
  * (blocking while the bulk lane is full: back-pressure), then watches them; the watch thread
  * looks at every watched dossier twice a second and calls on_done when all its documents have
  * finished. POST /v1/extract takes its file in on the calling thread, on the interactive lane.
- * Backends: the runtime opens what cfg names; a RabbitMQ queue (workers elsewhere) will be the
- * one switch in open_runtime() below, with the watch then fed by the catalog alone.
+ * Backends: the runtime opens what cfg names. With a RabbitMQ queue (`queue = amqp://…`) this
+ * process's threads consume the shared lanes like any `sohoa worker`, other hosts' workers help,
+ * and extract and the watch read progress from the catalog, so documents finished elsewhere are
+ * seen (tests/integration/queue_amqp.sh, part 3).
  */
 #include "workers/service.h"
 

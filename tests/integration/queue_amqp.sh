@@ -90,3 +90,26 @@ for p in "$w2" "$w3"; do kill -TERM "$p"; done
 for p in "$w2" "$w3"; do wait "$p" || fail "a worker exited with status $? after SIGTERM"; done
 pids=()
 echo "PASS: $n_docs documents through RabbitMQ and 3 worker processes"
+
+echo "== 3. sohoa serve on the shared queue: POST /v1/extract answered through RabbitMQ"
+# serve's own threads consume the shared lanes like any worker; a separate worker process helps;
+# the answer is read from the catalog, wherever the document was processed.
+# shellcheck source=tests/servers/lib.sh
+. "$src/tests/servers/lib.sh"
+token=integration-token-0123456789
+"$sohoa" serve --listen 127.0.0.1:0 --api-token "$token" --workers 1 > "$work/serve.log" 2>&1 &
+sp=$!; pids+=("$sp")
+"$sohoa" worker > "$work/worker4.log" 2>&1 & w4=$!; pids+=("$w4")
+port=$(serve_port "$work/serve.log") || fail "serve did not start"
+card="$src/tests/data/api/cccd_front.jpg"
+want=$(jq -r '.fields.id_number' "$src/tests/data/api/cccd_front.json")
+answer=$(curl -sS --max-time 120 -H "Authorization: Bearer $token" -H "Content-Type: image/jpeg" \
+  --data-binary @"$card" "http://127.0.0.1:$port/v1/extract?name=card.jpg") ||
+  fail "POST /v1/extract: curl failed"
+got=$(jq -r '.fields.id_number.value // empty' <<<"$answer")
+[ "$(jq -r .type <<<"$answer")" = cccd_front ] || fail "extract through RabbitMQ: $answer"
+[ "$got" = "$want" ] || fail "extract through RabbitMQ: id_number $got, want $want"
+for p in "$sp" "$w4"; do kill -TERM "$p"; done
+for p in "$sp" "$w4"; do wait "$p" || fail "serve or worker exited with status $? after SIGTERM"; done
+pids=()
+echo "PASS: the API answered a CCCD extract through RabbitMQ (id_number $got)"
