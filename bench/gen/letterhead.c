@@ -3,6 +3,18 @@
 
 #include <math.h>
 
+/* Line pitch and rule thickness of a letterhead, in pixels, from the body font. */
+static int letterhead_metrics(struct gen *g, int *pitch, int *rule, struct sohoa_err *err)
+{
+    const struct font *f = NULL;
+    int rc = font_get(g, "", g->size_pt, &f, err);
+    if (rc)
+        return rc;
+    *pitch = (int)lround(f->pitch * 1.05);
+    *rule = (int)fmax(2.0, lround(0.25 * px_mm(g)));
+    return 0;
+}
+
 /* The national name and motto, centred in [x, x + w) from y, with the rule under the motto. */
 static int national_motto(struct gen *g, struct page *p, int x, int w, int y, int pitch, int rule,
                           struct sohoa_err *err)
@@ -22,12 +34,10 @@ int letterhead_official(struct gen *g, struct page *p, const char *upper, const 
                         const char *no, const char *date, struct sohoa_err *err)
 {
     double s = g->size_pt;
-    const struct font *f = NULL;
-    int rc = font_get(g, "", s, &f, err);
+    int pitch = 0, rule = 0, W = p->right - p->left;
+    int rc = letterhead_metrics(g, &pitch, &rule, err);
     if (rc)
         return rc;
-    int pitch = (int)lround(f->pitch * 1.05), W = p->right - p->left;
-    int rule = (int)fmax(2.0, lround(0.25 * px_mm(g)));
     int y = p->top, wdraw = 0;
     int gutter = (int)lround(2.0 * px_mm(g));
     int lw = (int)(W * 0.40) - gutter, rx = p->left + (int)(W * 0.40), rw = p->right - rx;
@@ -51,13 +61,10 @@ int letterhead_official(struct gen *g, struct page *p, const char *upper, const 
 
 int letterhead_citizen(struct gen *g, struct page *p, struct sohoa_err *err)
 {
-    double s = g->size_pt;
-    const struct font *f = NULL;
-    int rc = font_get(g, "", s, &f, err);
+    int pitch = 0, rule = 0, W = p->right - p->left;
+    int rc = letterhead_metrics(g, &pitch, &rule, err);
     if (rc)
         return rc;
-    int pitch = (int)lround(f->pitch * 1.05), W = p->right - p->left;
-    int rule = (int)fmax(2.0, lround(0.25 * px_mm(g)));
     int y = p->top;
     if ((rc = national_motto(g, p, p->left, W, y, pitch, rule, err)))
         return rc;
