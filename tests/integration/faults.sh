@@ -14,8 +14,8 @@
 #             with the reason; the object is put back and `sohoa dlq replay` finishes the dossier
 #
 # usage: faults.sh BUILD_DIR CORPUS_DIR WORK_DIR [SCENARIO...]   (default: all, in that order)
-set -euo pipefail
 # shellcheck disable=SC2317 # fault_* are called through "$fault"
+set -euo pipefail
 build="$(realpath "$1")"
 work="$3"
 shift 3
@@ -134,9 +134,18 @@ check() { # check NAME — the end state every scenario must reach
   checked=$((checked + 1))
 }
 
+# finish NAME INGEST_PID — the end of a scenario: the waiting ingest must exit 0; then the checks.
+finish() {
+  local rc=0
+  wait "$2" || rc=$?
+  [ "$rc" -eq 0 ] || { say "$1: ingest exited $rc"; tail -5 "$work/$1-ingest.log" >&2; fail=1; }
+  stop_workers
+  check "$1"
+}
+
 # run NAME FAULT — two workers, an ingest that waits, the fault once 2 pages are recorded.
 run() {
-  local name="$1" fault="$2" ingest_pid rc
+  local name="$1" fault="$2" ingest_pid
   say "== $name"
   make_dossiers "$name" 3
   start_worker "$name-w1"
@@ -145,13 +154,7 @@ run() {
   ingest_pid=$!
   wait_pages "$name" 2 || true
   "$fault"
-  set +e
-  wait "$ingest_pid"
-  rc=$?
-  set -e
-  [ "$rc" -eq 0 ] || { say "$name: ingest exited $rc"; tail -5 "$work/$name-ingest.log" >&2; fail=1; }
-  stop_workers
-  check "$name"
+  finish "$name" "$ingest_pid"
 }
 
 fault_kill9() {
@@ -178,7 +181,7 @@ fault_postgres() {
 # poison: no workers while the dossier is ingested; one original is then taken out of the store,
 # so its page job fails on every attempt and ends in the dead-letter queue with the reason.
 run_poison() {
-  local name=poison ingest_pid rc dead orig
+  local name=poison ingest_pid dead orig
   say "== $name"
   make_dossiers "$name" 1
   "$sohoa" ingest --wait --timeout 900 "$work/$name/in"/* >"$work/$name-ingest.log" 2>&1 &
@@ -211,13 +214,7 @@ run_poison() {
   say "putting the original back and replaying"
   mv "$work/poison-aside/$(basename "$orig")" "$orig"
   "$sohoa" dlq replay --all
-  set +e
-  wait "$ingest_pid"
-  rc=$?
-  set -e
-  [ "$rc" -eq 0 ] || { say "poison: ingest exited $rc"; tail -5 "$work/$name-ingest.log" >&2; fail=1; }
-  stop_workers
-  check "$name"
+  finish "$name" "$ingest_pid"
 }
 
 for s in "${scenarios[@]}"; do
