@@ -229,7 +229,10 @@ int sohoa_catalog_open(const char *url, struct sohoa_catalog **out, struct sohoa
     rc = be->open(target, &cat->ops, &cat->state, err);
     if (rc)
         goto out;
-    if (cat->ops->version < 1 || (cat->ops->version >= 2 && !cat->ops->put_fields)) {
+    const struct sohoa_catalog_ops *o = cat->ops;
+    if (o->version < 1 || (o->version >= 2 && !o->put_fields) ||
+        (o->version >= 3 && (!o->admit_document || !o->remove_document || !o->doc_dossiers ||
+                             !o->claim_assembly || !o->release_assembly || !o->stalled))) {
         rc = sohoa_err_set(err, SOHOA_EBACKEND, false, "catalog backend %s: bad ops version %d",
                            cat->ops->name, cat->ops->version);
         goto out;
@@ -284,6 +287,121 @@ int sohoa_catalog_upsert_document(struct sohoa_catalog *cat, const char *doc_id,
                              "document %.12s: status must be processing, done, partial or failed",
                              doc_id);
     return cat->ops->upsert_document(cat->state, doc_id, d, err);
+}
+
+const char *sohoa_admit_name(enum sohoa_admit a)
+{
+    static const char *const names[] = {"new", "running", "finished"};
+    return name_of(names, N_OF(names), (int)a);
+}
+
+int sohoa_catalog_admit_document(struct sohoa_catalog *cat, const char *doc_id,
+                                 const struct sohoa_document *d, int64_t stale_ms,
+                                 enum sohoa_admit *admit, enum sohoa_doc_status *status,
+                                 struct sohoa_err *err)
+{
+    int rc = 0;
+    enum sohoa_admit ignored_admit;
+    enum sohoa_doc_status ignored_status;
+    admit = admit ? admit : &ignored_admit;
+    status = status ? status : &ignored_status;
+    *admit = SOHOA_ADMIT_NEW;
+    *status = SOHOA_DOC_PROCESSING;
+    if (!cat || !d)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "admit document: missing argument");
+    if ((rc = need_version(cat, 3, "admit documents", err)) || (rc = check_doc_id(doc_id, err)) ||
+        (rc = check_id("dossier id", d->dossier_id, err)))
+        return rc;
+    if (d->n_pages < 0 || d->ordinal < 0 || d->size_bytes < 0 || stale_ms < 0)
+        return sohoa_err_set(err, SOHOA_EINVAL, false,
+                             "document %.12s: negative page count, ordinal, size or stale time",
+                             doc_id);
+    if (d->status != SOHOA_DOC_PROCESSING && d->status != SOHOA_DOC_FAILED)
+        return sohoa_err_set(err, SOHOA_EINVAL, false,
+                             "document %.12s: admitted as processing or failed only", doc_id);
+    return cat->ops->admit_document(cat->state, doc_id, d, stale_ms, admit, status, err);
+}
+
+int sohoa_catalog_remove_document(struct sohoa_catalog *cat, const char *dossier_id,
+                                  const char *doc_id, struct sohoa_err *err)
+{
+    int rc = 0;
+    if (!cat)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "remove document: missing argument");
+    if ((rc = need_version(cat, 3, "remove documents", err)) ||
+        (rc = check_id("dossier id", dossier_id, err)) || (rc = check_doc_id(doc_id, err)))
+        return rc;
+    return cat->ops->remove_document(cat->state, dossier_id, doc_id, err);
+}
+
+int sohoa_catalog_doc_dossiers(struct sohoa_catalog *cat, const char *doc_id, struct sohoa_ids *out,
+                               struct sohoa_err *err)
+{
+    int rc = 0;
+    if (out)
+        memset(out, 0, sizeof *out);
+    if (!cat || !out)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "document dossiers: missing argument");
+    if ((rc = need_version(cat, 3, "list a document's dossiers", err)) ||
+        (rc = check_doc_id(doc_id, err)))
+        return rc;
+    rc = cat->ops->doc_dossiers(cat->state, doc_id, out, err);
+    if (rc)
+        sohoa_ids_release(out);
+    return rc;
+}
+
+int sohoa_catalog_claim_assembly(struct sohoa_catalog *cat, const char *doc_id, int lease_ms,
+                                 bool *yours, struct sohoa_err *err)
+{
+    int rc = 0;
+    if (yours)
+        *yours = false;
+    if (!cat || !yours || lease_ms < 1 || lease_ms > 86400000)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "claim assembly: bad argument");
+    if ((rc = need_version(cat, 3, "lease assemblies", err)) || (rc = check_doc_id(doc_id, err)))
+        return rc;
+    return cat->ops->claim_assembly(cat->state, doc_id, lease_ms, yours, err);
+}
+
+int sohoa_catalog_release_assembly(struct sohoa_catalog *cat, const char *doc_id,
+                                   struct sohoa_err *err)
+{
+    int rc = 0;
+    if (!cat)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "release assembly: missing argument");
+    if ((rc = need_version(cat, 3, "lease assemblies", err)) || (rc = check_doc_id(doc_id, err)))
+        return rc;
+    return cat->ops->release_assembly(cat->state, doc_id, err);
+}
+
+int sohoa_catalog_stalled(struct sohoa_catalog *cat, int64_t idle_ms, size_t max,
+                          struct sohoa_stalled_doc **out, size_t *n, struct sohoa_err *err)
+{
+    int rc = 0;
+    if (out)
+        *out = NULL;
+    if (n)
+        *n = 0;
+    if (!cat || !out || !n || idle_ms < 0)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "stalled documents: bad argument");
+    if ((rc = need_version(cat, 3, "list stalled documents", err)))
+        return rc;
+    if (max == 0)
+        return 0;
+    if (max > 10000)
+        max = 10000;
+    struct sohoa_stalled_doc *v = calloc(max, sizeof *v);
+    if (!v)
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
+    rc = cat->ops->stalled(cat->state, idle_ms, max, v, n, err);
+    if (rc || *n == 0) {
+        free(v);
+        *n = 0;
+        return rc;
+    }
+    *out = v;
+    return 0;
 }
 
 int sohoa_catalog_page_done(struct sohoa_catalog *cat, const char *doc_id, int page_index,
@@ -574,6 +692,11 @@ int sohoa_catalog_get_dossier(struct sohoa_catalog *cat, const char *id, unsigne
     rc = cat->ops->get_dossier(cat->state, id, flags, info, err);
     if (rc)
         goto out;
+    /* the same content at a later position names its first one */
+    for (size_t i = 0; i < info->n_docs; i++)
+        for (size_t j = 0; j < i && !info->docs[i].same_as; j++)
+            if (!strcmp(info->docs[j].id, info->docs[i].id))
+                info->docs[i].same_as = info->docs[j].doc.ordinal;
     *out = info;
     info = NULL;
 out:

@@ -11,12 +11,26 @@
  *
  * Model: a dossier (hồ sơ, id chosen by the caller, e.g. its receipt number) holds documents; a
  * document (one original file; id = lower-case SHA-256 hex of its bytes) holds pages numbered
- * from 0. Every write is an upsert, so a redelivered job never duplicates anything.
+ * from 0. Content is stored and processed once, whatever number of dossiers hold it: membership
+ * is its own relation (dossier, position, document, the file name as given, when added). The same
+ * content given twice to one dossier is listed twice, at both positions and under both names (the
+ * later entry's same_as names the first): the dossier lists what the desk or the citizen gave, in
+ * order, while the content is counted and processed once. Every write is an upsert, so a
+ * redelivered job never duplicates anything.
+ *
+ * Admission: sohoa_catalog_admit_document() records a document in a dossier and decides, in one
+ * transaction, whether the caller must process it (new content, or a failed or stale one) or only
+ * follow it (being processed, or finished, elsewhere) — so content arriving at once from two
+ * dossiers, two API calls or two hosts is queued once.
  *
  * Fan-in: sohoa_catalog_page_done() records a page and answers, atomically, how many pages of its
  * document are still missing. When none are, the document moves from "processing" to
  * "assembling" and exactly one call — the one that made that move — gets *you_finish = true: that
- * caller assembles the document and ends with sohoa_catalog_finish_document(). A page delivered
+ * caller publishes the document job. The assembler takes a lease on the document first
+ * (sohoa_catalog_claim_assembly: one holder at a time, so a document job delivered twice
+ * assembles once) and ends with sohoa_catalog_finish_document(). A finisher that crashed leaves
+ * an "assembling" document whose lease runs out: sohoa_catalog_stalled() lists it for the
+ * sweepers of the long-running processes, which publish its document job again. A page delivered
  * again is overwritten, never counted twice; a failed retry never overwrites a page that had
  * succeeded.
  *
@@ -111,11 +125,11 @@ struct sohoa_dossier {
     const char *meta_json; /* any further fields: a JSON text, checked for validity */
 };
 
-/* A document (one original file) of a dossier. */
+/* A document (one original file) and its place in a dossier (the membership written with it). */
 struct sohoa_document {
     const char *dossier_id; /* must exist */
-    const char *name;       /* shown to users (sanitise it first: vn_sanitize_label) */
-    int ordinal;            /* position in the dossier, from 1 */
+    const char *name;       /* the file name as given in this dossier (vn_sanitize_label first) */
+    int ordinal;            /* position in the dossier, from 1; one document per position */
     const char *format;     /* MIME type, e.g. "application/pdf", "image/tiff" */
     int n_pages;            /* pages expected: page_done counts towards it */
     int64_t size_bytes;
@@ -154,11 +168,83 @@ void sohoa_catalog_free(struct sohoa_catalog **cat);
 int sohoa_catalog_upsert_dossier(struct sohoa_catalog *cat, const char *id,
                                  const struct sohoa_dossier *d, struct sohoa_err *err);
 
-/* Insert or replace the document `doc_id` (64 lower-case hex digits). Pages already recorded are
- * kept; setting status back to PROCESSING (a replay) lets page_done elect a new finisher.
- * SOHOA_ENOTFOUND when its dossier does not exist. */
+/* Insert or replace the document `doc_id` (64 lower-case hex digits), unconditionally, and put
+ * it at position d->ordinal of dossier d->dossier_id under d->name (replacing what stood there;
+ * its other dossiers keep it). Pages already recorded are kept; setting status back to PROCESSING
+ * (a replay) lets page_done elect a new finisher. SOHOA_ENOTFOUND when the dossier does not
+ * exist. Intake uses admit_document instead. */
 int sohoa_catalog_upsert_document(struct sohoa_catalog *cat, const char *doc_id,
                                   const struct sohoa_document *d, struct sohoa_err *err);
+
+/* What admit_document decided. */
+enum sohoa_admit {
+    SOHOA_ADMIT_NEW,      /* the caller must process it: content not seen before, one that
+                             failed (d->status PROCESSING retries it), or one left "processing"
+                             with no page recorded for longer than `stale_ms` (its jobs were lost:
+                             page jobs are idempotent, so queueing them again is safe) */
+    SOHOA_ADMIT_RUNNING,  /* being processed already (here or on another host): follow it */
+    SOHOA_ADMIT_FINISHED, /* finished already (done or partial): reused as it is */
+};
+const char *sohoa_admit_name(enum sohoa_admit a); /* "new", "running", "finished" */
+
+/* In one transaction: put `doc_id` at position d->ordinal of dossier d->dossier_id under d->name
+ * (as upsert_document does), and write the document row itself only when the answer is
+ * SOHOA_ADMIT_NEW (with d's format, pages, size, status and error). d->status is PROCESSING (to
+ * be queued) or FAILED (refused at intake: always written, answer NEW). *status is the
+ * document's status afterwards. Of two callers admitting the same new content at once, exactly
+ * one gets NEW. SOHOA_ENOTFOUND when the dossier does not exist. */
+int sohoa_catalog_admit_document(struct sohoa_catalog *cat, const char *doc_id,
+                                 const struct sohoa_document *d, int64_t stale_ms,
+                                 enum sohoa_admit *admit, enum sohoa_doc_status *status,
+                                 struct sohoa_err *err);
+
+/* Take document `doc_id` out of dossier `dossier_id` (every position it holds there). Its other
+ * dossiers, its pages, fields and outputs stay. SOHOA_ENOTFOUND when the dossier does not hold
+ * it. */
+int sohoa_catalog_remove_document(struct sohoa_catalog *cat, const char *dossier_id,
+                                  const char *doc_id, struct sohoa_err *err);
+
+struct sohoa_arena_chunk;
+/* Memory owned by a result: every string and array it points to. */
+struct sohoa_arena {
+    struct sohoa_arena_chunk *head;
+};
+
+/* A list of ids; release with sohoa_ids_release. */
+struct sohoa_ids {
+    const char **v;
+    size_t n;
+    struct sohoa_arena arena; /* private */
+};
+void sohoa_ids_release(struct sohoa_ids *ids);
+
+/* The dossiers holding document `doc_id`, each once, by id (none: n == 0; an unknown document
+ * is not an error). `out` is overwritten. */
+int sohoa_catalog_doc_dossiers(struct sohoa_catalog *cat, const char *doc_id, struct sohoa_ids *out,
+                               struct sohoa_err *err);
+
+/* The assembler's lease: *yours is true when the document is "assembling" and nobody holds a
+ * live lease on it; the caller then holds it for `lease_ms` (1 .. 86 400 000) and assembles.
+ * release_assembly gives it back (an assembly that failed and will be retried); finish_document
+ * ends it. */
+int sohoa_catalog_claim_assembly(struct sohoa_catalog *cat, const char *doc_id, int lease_ms,
+                                 bool *yours, struct sohoa_err *err);
+int sohoa_catalog_release_assembly(struct sohoa_catalog *cat, const char *doc_id,
+                                   struct sohoa_err *err);
+
+/* A document that has made no progress. */
+struct sohoa_stalled_doc {
+    char id[65];
+    enum sohoa_doc_status status; /* PROCESSING or ASSEMBLING */
+    int n_pages, pages_done;
+    int64_t idle_ms; /* since its last page was recorded, or it was admitted / claimed */
+};
+
+/* Up to `max` documents (oldest first) that are "assembling" with no live lease and idle for
+ * `idle_ms` or more, or "processing" with no page recorded for `idle_ms` or more. *out is
+ * malloc'd (free it; NULL when *n == 0). */
+int sohoa_catalog_stalled(struct sohoa_catalog *cat, int64_t idle_ms, size_t max,
+                          struct sohoa_stalled_doc **out, size_t *n, struct sohoa_err *err);
 
 /* Record page `page_index` (0 <= index < n_pages) of `doc_id` and index its text. Idempotent.
  * *remaining: pages of the document still without a record (0 = all done).
@@ -218,21 +304,25 @@ struct sohoa_search_opts {
     const char *doc_type;    /* only documents of this type, NULL = any */
 };
 
-struct sohoa_hit {
-    const char *dossier_id;
-    const char *doc_id;
+/* One dossier holding a hit's document, and the name the document has there. */
+struct sohoa_hit_dossier {
+    const char *id;
     const char *doc_name;
+};
+
+struct sohoa_hit {
+    const char *dossier_id; /* the first of `dossiers` */
+    const char *doc_id;
+    const char *doc_name; /* its name in that dossier */
     int page_index;
     enum sohoa_match match;
     double score;         /* relevance (negated BM25): higher is better; compare within a search */
     const char *snippet;  /* canonical (accented) text around the first match, matches marked */
     const char *doc_type; /* the document's type (put_fields), or NULL */
-};
-
-struct sohoa_arena_chunk;
-/* Memory owned by a result: every string and array it points to. */
-struct sohoa_arena {
-    struct sohoa_arena_chunk *head;
+    /* Every dossier holding the document that the search's dossier filters (department, dates,
+     * dossier) keep, by id, each once; n_dossiers >= 1. */
+    const struct sohoa_hit_dossier *dossiers;
+    size_t n_dossiers;
 };
 
 struct sohoa_hits {
@@ -265,8 +355,10 @@ struct sohoa_page_info {
 
 struct sohoa_document_info {
     const char *id;
-    struct sohoa_document doc;
-    const char *record_key; /* NULL until finished */
+    struct sohoa_document doc; /* name and ordinal: this dossier's */
+    int same_as;               /* the earlier position of the same content in this dossier, or 0 */
+    const char *added_at;      /* when it was put at this position */
+    const char *record_key;    /* NULL until finished */
     const char *pdf_key;
     int pages_done;   /* pages with a record (any status) */
     int pages_failed; /* of which failed */
@@ -282,7 +374,7 @@ struct sohoa_dossier_info {
     const char *id;
     struct sohoa_dossier dossier;
     const char *created_at, *updated_at;
-    struct sohoa_document_info *docs; /* by ordinal */
+    struct sohoa_document_info *docs; /* by position (ordinal); the same content may stand twice */
     size_t n_docs;
     struct sohoa_arena arena; /* private */
 };
@@ -330,7 +422,7 @@ int sohoa_hit_snippet(struct sohoa_arena *a, const char *marked, const struct so
 /* Room for `n` hits in out->v, in out's arena (nothing when n == 0). 0, or SOHOA_ENOMEM. */
 int sohoa_hits_reserve(struct sohoa_hits *out, size_t n, struct sohoa_err *err);
 
-#define SOHOA_CATALOG_OPS_VERSION 2
+#define SOHOA_CATALOG_OPS_VERSION 3
 
 /* A field as a backend stores it: the row with its value canonical, and the folded key that
  * filters compare (sohoa_catalog_field_key). */
@@ -345,7 +437,10 @@ struct sohoa_field_put {
  * A search's query has no terms (n_terms == 0) only when opts has field or doc_type; its
  * opts->field_value is then already the folded key. Later versions append members; callers
  * check `version` before using them (version 2: put_fields, the field options of search, fields
- * and doc_type in get_dossier and hits). */
+ * and doc_type in get_dossier and hits; version 3: membership — admit_document,
+ * remove_document, doc_dossiers, hit dossiers — and the assembly lease and stalled documents).
+ * get_dossier fills every member but same_as (catalog.c does). Ids lists use `ids->arena`
+ * through sohoa_ids_push. */
 struct sohoa_catalog_ops {
     int version; /* SOHOA_CATALOG_OPS_VERSION the backend was written against */
     const char *name;
@@ -370,7 +465,26 @@ struct sohoa_catalog_ops {
     /* version 2 */
     int (*put_fields)(void *state, const char *doc_id, const char *doc_type,
                       const struct sohoa_field_put *rows, size_t n, struct sohoa_err *err);
+    /* version 3 */
+    int (*admit_document)(void *state, const char *doc_id, const struct sohoa_document *d,
+                          int64_t stale_ms, enum sohoa_admit *admit, enum sohoa_doc_status *status,
+                          struct sohoa_err *err);
+    int (*remove_document)(void *state, const char *dossier_id, const char *doc_id,
+                           struct sohoa_err *err);
+    int (*doc_dossiers)(void *state, const char *doc_id, struct sohoa_ids *out,
+                        struct sohoa_err *err);
+    int (*claim_assembly)(void *state, const char *doc_id, int lease_ms, bool *yours,
+                          struct sohoa_err *err);
+    int (*release_assembly)(void *state, const char *doc_id, struct sohoa_err *err);
+    int (*stalled)(void *state, int64_t idle_ms, size_t max, struct sohoa_stalled_doc *out,
+                   size_t *n, struct sohoa_err *err);
 };
+
+/* Append a copy of `s` to `ids` (for backends). 0 or SOHOA_ENOMEM. */
+int sohoa_ids_push(struct sohoa_ids *ids, const char *s, struct sohoa_err *err);
+/* Room for `n` dossiers on hit `h`, in `out`'s arena (for backends). 0 or SOHOA_ENOMEM. */
+int sohoa_hit_dossiers_reserve(struct sohoa_hits *out, struct sohoa_hit *h, size_t n,
+                               struct sohoa_err *err);
 
 /* The folded key of a field value: vn_normalize, controls stripped, vn_fold, white space runs
  * as one space, trimmed. *out is malloc'd (the caller frees it); "" when nothing is left. */

@@ -361,6 +361,12 @@ static const struct sohoa_catalog_ops pg_ops = {
     .progress = cpg_progress,
     .page_text = cpg_page_text,
     .put_fields = cpg_put_fields,
+    .admit_document = cpg_admit_document,
+    .remove_document = cpg_remove_document,
+    .doc_dossiers = cpg_doc_dossiers,
+    .claim_assembly = cpg_claim_assembly,
+    .release_assembly = cpg_release_assembly,
+    .stalled = cpg_stalled,
 };
 
 int sohoa_catalog_pg_open(const char *url, const struct sohoa_catalog_ops **ops, void **state,

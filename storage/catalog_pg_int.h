@@ -6,7 +6,10 @@
  *   catalog_pg_schema.c  the schema as migrations (data)
  *   catalog_pg_write.c   upserts, page_done (one PL/pgSQL call), finish, put_fields
  *   catalog_pg_search.c  tsquery building, ranking, snippets, filtered listings
- *   catalog_pg_read.c    get_dossier (documents, pages, fields), progress, page text
+ *   catalog_pg_read.c    get_dossier (documents through their memberships, pages, fields),
+ *                        progress, page text
+ *   catalog_pg_member.c  admission, a document's dossiers and its removal from one, the
+ *                        assembler's lease, stalled documents
  *
  * Only these files include <libpq-fe.h>; libpq results become struct sohoa_err in them.
  * Ownership: a PGresult handed out by cpg_run belongs to the caller (PQclear). Parameters are
@@ -99,6 +102,13 @@ bool cpg_bval(const PGresult *r, int row, int col);
 /* Copy a value (NULL stays NULL) into the arena; 0 or SOHOA_ENOMEM. */
 int cpg_dup(struct sohoa_arena *a, const PGresult *r, int row, int col, const char **out);
 
+/* The tail of a membership upsert of (dossier_id, ordinal, doc_id, name): what stood at that
+ * position is replaced; added_at is kept when the same document stood there already. */
+#define SQL_MEMBER_CONFLICT                                                                        \
+    " ON CONFLICT (dossier_id, ordinal) DO UPDATE SET doc_id = excluded.doc_id,"                   \
+    " name = excluded.name,"                                                                       \
+    " added_at = CASE WHEN m.doc_id = excluded.doc_id THEN m.added_at ELSE now() END"
+
 /* ---- the ops of catalog.h, by part --------------------------------------------------------- */
 
 int cpg_upsert_dossier(void *state, const char *id, const struct sohoa_dossier *d,
@@ -120,5 +130,16 @@ int cpg_progress(void *state, const char *doc_id, struct sohoa_doc_progress *out
                  struct sohoa_err *err);
 int cpg_page_text(void *state, const char *doc_id, int page_index, char **text,
                   struct sohoa_err *err);
+int cpg_admit_document(void *state, const char *doc_id, const struct sohoa_document *d,
+                       int64_t stale_ms, enum sohoa_admit *admit, enum sohoa_doc_status *status,
+                       struct sohoa_err *err);
+int cpg_remove_document(void *state, const char *dossier_id, const char *doc_id,
+                        struct sohoa_err *err);
+int cpg_doc_dossiers(void *state, const char *doc_id, struct sohoa_ids *out, struct sohoa_err *err);
+int cpg_claim_assembly(void *state, const char *doc_id, int lease_ms, bool *yours,
+                       struct sohoa_err *err);
+int cpg_release_assembly(void *state, const char *doc_id, struct sohoa_err *err);
+int cpg_stalled(void *state, int64_t idle_ms, size_t max, struct sohoa_stalled_doc *out, size_t *n,
+                struct sohoa_err *err);
 
 #endif

@@ -1,5 +1,6 @@
-/* catalog_pg_read.c — the PostgreSQL catalog's reads: a dossier with its documents, their pages
- * and fields (get_dossier, one REPEATABLE READ snapshot), a document's progress, a page's text.
+/* catalog_pg_read.c — the PostgreSQL catalog's reads: a dossier with its documents (through its
+ * memberships), their pages and fields (get_dossier, one REPEATABLE READ snapshot), a document's
+ * progress, a page's text.
  */
 #include "storage/catalog_pg_int.h"
 
@@ -13,14 +14,17 @@ static const char SQL_DOSSIER_GET[] =
     " source, title, path, meta_json::text, " TS("created_at") ", " TS(
         "updated_at") " FROM dossiers WHERE id = $1";
 
-/* Pages beyond n_pages (left from a larger earlier count) never count as done. */
+/* A dossier's documents through its memberships, by position: name, position and added_at are
+ * the membership's (the same document may stand at two positions). Pages beyond n_pages (left
+ * from a larger earlier count) never count as done. */
+#define DOC_TIMES                                                                                  \
+    TS("d.created_at") ", " TS("d.updated_at") ", " TS("d.finished_at") ", " TS("m.added_at")
 static const char SQL_DOCS_LIST[] =
-    "SELECT d.id, d.name, d.ordinal, d.format, d.n_pages, d.size_bytes, d.status, d.error,"
-    " d.record_key, d.pdf_key, " TS("d.created_at") ", " TS("d.updated_at") ", " TS(
-        "d.finished_at") ", count(p.doc_id), count(CASE WHEN p.status = 'failed' THEN 1 END),"
-                         " d.doc_type FROM documents d LEFT JOIN pages p"
-                         " ON p.doc_id = d.id AND p.page_index < d.n_pages"
-                         " WHERE d.dossier_id = $1 GROUP BY d.id ORDER BY d.ordinal, d.name, d.id";
+    "SELECT d.id, m.name, m.ordinal, d.format, d.n_pages, d.size_bytes, d.status, d.error,"
+    " d.record_key, d.pdf_key, count(p.doc_id), count(CASE WHEN p.status = 'failed' THEN 1 END),"
+    " d.doc_type, " DOC_TIMES " FROM memberships m JOIN documents d ON d.id = m.doc_id"
+    " LEFT JOIN pages p ON p.doc_id = d.id AND p.page_index < d.n_pages WHERE m.dossier_id = $1"
+    " GROUP BY m.dossier_id, m.ordinal, d.id ORDER BY m.ordinal";
 
 static const char SQL_PAGES_LIST[] =
     "SELECT page_index, status, error, mean_conf, rotation, skew, width, height, dpi,"
@@ -78,8 +82,8 @@ static int read_documents(struct slot *c, const char *id, struct sohoa_dossier_i
         doc->ordinal = cpg_ival(r, i, 2, 0);
         doc->n_pages = cpg_ival(r, i, 4, 0);
         doc->size_bytes = cpg_val(r, i, 5) ? strtoll(cpg_val(r, i, 5), NULL, 10) : 0;
-        di->pages_done = cpg_ival(r, i, 13, 0);
-        di->pages_failed = cpg_ival(r, i, 14, 0);
+        di->pages_done = cpg_ival(r, i, 10, 0);
+        di->pages_failed = cpg_ival(r, i, 11, 0);
         enum sohoa_doc_status status = SOHOA_DOC_FAILED;
         if (sohoa_doc_status_parse(cpg_val(r, i, 6), &status))
             rc = sohoa_err_set(err, SOHOA_EFORMAT, false, "dossier %s: bad document status", id);
@@ -88,8 +92,9 @@ static int read_documents(struct slot *c, const char *id, struct sohoa_dossier_i
             (cpg_dup(a, r, i, 0, &di->id) || cpg_dup(a, r, i, 1, &doc->name) ||
              cpg_dup(a, r, i, 3, &doc->format) || cpg_dup(a, r, i, 7, &doc->error) ||
              cpg_dup(a, r, i, 8, &di->record_key) || cpg_dup(a, r, i, 9, &di->pdf_key) ||
-             cpg_dup(a, r, i, 10, &di->created_at) || cpg_dup(a, r, i, 11, &di->updated_at) ||
-             cpg_dup(a, r, i, 12, &di->finished_at) || cpg_dup(a, r, i, 15, &di->doc_type)))
+             cpg_dup(a, r, i, 12, &di->doc_type) || cpg_dup(a, r, i, 13, &di->created_at) ||
+             cpg_dup(a, r, i, 14, &di->updated_at) || cpg_dup(a, r, i, 15, &di->finished_at) ||
+             cpg_dup(a, r, i, 16, &di->added_at)))
             rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading documents");
     }
     PQclear(r);

@@ -20,6 +20,13 @@
  * folded key (sohoa_catalog_field_key) that filters compare through a b-tree on (name, key);
  * put_fields replaces a document's rows in one transaction.
  *
+ * Membership (migration 3): memberships holds (dossier, position) -> document, the name given
+ * there and when it was put there; a document's content is stored and processed once whatever
+ * number of dossiers hold it. Searches reach the dossier filters through memberships_doc. The
+ * assembler's lease is documents.lease_until, set only while the document is 'assembling'
+ * (sohoa_page_done() leaves it NULL: every write that sets a document back to 'processing'
+ * clears it).
+ *
  * Never edit a released migration: append a new one.
  */
 #include "storage/catalog_pg_schema.h"
@@ -110,6 +117,24 @@ const char *const sohoa_pg_migrations[] = {
     "  confidence double precision, page integer, source text,"
     "  PRIMARY KEY (doc_id, name));"
     "CREATE INDEX fields_key ON fields (name, value_key, doc_id);",
+    /* 3: membership of documents in dossiers as its own relation (a document may belong to many
+     * dossiers, and stand twice in one), filled from the documents as they were (where two stood
+     * at one position, the later one keeps it); documents.dossier_id, name and ordinal stay as
+     * the first dossier that brought the content. The assembler's lease, and the status index
+     * the sweepers' stalled() reads through. */
+    "CREATE TABLE memberships ("
+    "  dossier_id text NOT NULL REFERENCES dossiers (id),"
+    "  ordinal integer NOT NULL CHECK (ordinal >= 0),"
+    "  doc_id text NOT NULL REFERENCES documents (id),"
+    "  name text,"
+    "  added_at timestamptz NOT NULL DEFAULT now(),"
+    "  PRIMARY KEY (dossier_id, ordinal));"
+    "CREATE INDEX memberships_doc ON memberships (doc_id, dossier_id);"
+    "INSERT INTO memberships (dossier_id, ordinal, doc_id, name, added_at)"
+    "  SELECT dossier_id, ordinal, id, name, created_at FROM documents"
+    "  ORDER BY created_at DESC, id ON CONFLICT DO NOTHING;"
+    "ALTER TABLE documents ADD COLUMN lease_until timestamptz;"
+    "CREATE INDEX documents_status ON documents (status);",
 };
 
 const size_t sohoa_pg_n_migrations = sizeof sohoa_pg_migrations / sizeof sohoa_pg_migrations[0];

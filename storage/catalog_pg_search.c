@@ -1,7 +1,8 @@
 /* catalog_pg_search.c — search on the PostgreSQL catalog: the query as tsqueries built by the
  * server's parser from client-cut words, ranking (exact-tone class first, then ts_rank), filters
- * (dossier metadata, document type, field values through the fields table), snippets marked here
- * and moved onto the accented text, and the listing of filtered documents when no words are given.
+ * (dossier metadata through the document's memberships, document type, field values through the
+ * fields table), each hit's dossiers, snippets marked here and moved onto the accented text, and
+ * the listing of filtered documents when no words are given.
  */
 #include "storage/catalog_pg_int.h"
 
@@ -30,17 +31,34 @@ static int build_query_sql(size_t n, char *sql, size_t cap)
     return o < cap ? 0 : SOHOA_ELIMIT;
 }
 
-/* The filters, on dossiers s and documents d: $1..$7 as filter_params() sends them; a NULL
- * parameter lets every row through (each call is planned with its values, so the server drops
- * those conditions). The field filter goes through fields_key: the documents holding the value. */
-#define FILTERS                                                                                    \
-    " AND ($1::text IS NULL OR s.department = $1)"                                                 \
+/* The dossier filters, on memberships m and dossiers s: $1..$4 as filter_params() sends them; a
+ * NULL parameter lets every row through (each call is planned with its values, so the server
+ * drops those conditions). A document is in the search's scope when one of its memberships
+ * passes them. */
+#define DOSSIER_FILTERS                                                                            \
+    " ($1::text IS NULL OR s.department = $1)"                                                     \
     " AND ($2::date IS NULL OR s.received_date >= $2::date)"                                       \
     " AND ($3::date IS NULL OR s.received_date <= $3::date)"                                       \
-    " AND ($4::text IS NULL OR d.dossier_id = $4)"                                                 \
+    " AND ($4::text IS NULL OR m.dossier_id = $4)"
+#define IN_SCOPE                                                                                   \
+    " EXISTS (SELECT 1 FROM memberships m JOIN dossiers s ON s.id = m.dossier_id"                  \
+    " WHERE m.doc_id = d.id AND" DOSSIER_FILTERS ")"
+
+/* The document filters, on documents d: $5..$7. The field filter goes through fields_key: the
+ * documents holding the value. */
+#define DOC_FILTERS                                                                                \
     " AND ($5::text IS NULL OR d.doc_type = $5)"                                                   \
     " AND ($6::text IS NULL OR d.id IN (SELECT f.doc_id FROM fields f WHERE f.name = $6"           \
     "   AND ($7::text IS NULL OR f.value_key = $7)))"
+
+/* A hit's dossiers, one row each: every dossier holding document d that the filters keep,
+ * once, with the name at its lowest position there, by id (bytewise, as SQLite compares); rn
+ * numbers them from 1, nd counts them. */
+#define HIT_DOSSIERS                                                                               \
+    " CROSS JOIN LATERAL (SELECT m.dossier_id, (array_agg(m.name ORDER BY m.ordinal))[1] AS name," \
+    "   row_number() OVER (ORDER BY m.dossier_id COLLATE \"C\") AS rn, count(*) OVER () AS nd"     \
+    "   FROM memberships m JOIN dossiers s ON s.id = m.dossier_id"                                 \
+    "   WHERE m.doc_id = d.id AND" DOSSIER_FILTERS " GROUP BY m.dossier_id) hd"
 
 /* $1..$9: the filters, then limit and offset. */
 static void filter_params(struct params *p, const struct sohoa_search_opts *o)
@@ -57,29 +75,74 @@ static void filter_params(struct params *p, const struct sohoa_search_opts *o)
 }
 
 /* Matches on the folded index ($10), filtered; exact-tone class ($11) first, then relevance; the
- * page's text (and the server's lower-case of it, for marking) for the rows kept only. */
+ * page's text (and the server's lower-case of it, for marking) for the rows kept only, on the
+ * first row of each hit. One statement, so one snapshot: every hit has its dossiers. */
 static const char SQL_SEARCH[] =
-    "SELECT r.doc_id, r.page_index, d.dossier_id, d.name, r.exact, r.score, p.canon,"
-    " lower(p.canon), d.doc_type"
+    "SELECT r.doc_id, r.page_index, hd.dossier_id, hd.name, r.exact, r.score,"
+    " CASE WHEN hd.rn = 1 THEN p.canon END, CASE WHEN hd.rn = 1 THEN lower(p.canon) END,"
+    " d.doc_type, hd.rn, hd.nd"
     " FROM (SELECT p.doc_id, p.page_index, p.canon_tsv @@ $11::tsquery AS exact,"
     "   ts_rank(p.fold_tsv, $10::tsquery, 1) AS score"
     "   FROM pages p JOIN documents d ON d.id = p.doc_id"
-    "   JOIN dossiers s ON s.id = d.dossier_id"
-    "   WHERE p.fold_tsv @@ $10::tsquery" FILTERS
+    "   WHERE p.fold_tsv @@ $10::tsquery AND" IN_SCOPE DOC_FILTERS
     "   ORDER BY exact DESC, score DESC, p.doc_id, p.page_index"
     "   LIMIT $8::integer OFFSET $9::integer) r"
     " JOIN pages p ON p.doc_id = r.doc_id AND p.page_index = r.page_index"
-    " JOIN documents d ON d.id = r.doc_id"
-    " ORDER BY r.exact DESC, r.score DESC, r.doc_id, r.page_index";
+    " JOIN documents d ON d.id = r.doc_id" HIT_DOSSIERS
+    " ORDER BY r.exact DESC, r.score DESC, r.doc_id, r.page_index, hd.rn";
 
 /* Without words: page 0 of each document the filters keep (with its text, when it has some),
- * newest dossier first, then newest document. */
+ * each document once, newest of its dossiers in scope first (received date), then newest
+ * document. */
 static const char SQL_LIST[] =
-    "SELECT d.id, d.dossier_id, d.name, d.doc_type, p.canon"
-    " FROM documents d JOIN dossiers s ON s.id = d.dossier_id"
-    " LEFT JOIN pages p ON p.doc_id = d.id AND p.page_index = 0"
-    " WHERE true" FILTERS " ORDER BY s.received_date DESC NULLS LAST, d.created_at DESC, d.id"
-    " LIMIT $8::integer OFFSET $9::integer";
+    "SELECT r.id, hd.dossier_id, hd.name, d.doc_type, CASE WHEN hd.rn = 1 THEN p.canon END,"
+    " hd.rn, hd.nd"
+    " FROM (SELECT d.id, d.created_at, sc.newest FROM documents d"
+    "   CROSS JOIN LATERAL (SELECT count(*) AS n, max(s.received_date) AS newest"
+    "   FROM memberships m JOIN dossiers s ON s.id = m.dossier_id"
+    "   WHERE m.doc_id = d.id AND" DOSSIER_FILTERS ") sc"
+    "   WHERE sc.n > 0" DOC_FILTERS " ORDER BY sc.newest DESC NULLS LAST, d.created_at DESC, d.id"
+    "   LIMIT $8::integer OFFSET $9::integer) r"
+    " JOIN documents d ON d.id = r.id"
+    " LEFT JOIN pages p ON p.doc_id = d.id AND p.page_index = 0" HIT_DOSSIERS
+    " ORDER BY r.newest DESC NULLS LAST, r.created_at DESC, r.id, hd.rn";
+
+/* Hits in rows: a hit is `nd` consecutive rows, the first with rn 1. */
+static int count_hits(const PGresult *r, int rn_col, size_t *n, struct sohoa_err *err)
+{
+    int rows = PQntuples(r);
+    *n = 0;
+    for (int i = 0; i < rows;) {
+        int nd = cpg_ival(r, i, rn_col + 1, 0);
+        if (cpg_ival(r, i, rn_col, 0) != 1 || nd < 1 || nd > rows - i)
+            return sohoa_err_set(err, SOHOA_EBACKEND, false, "search: hit rows out of order");
+        (*n)++;
+        i += nd;
+    }
+    return 0;
+}
+
+/* Hit h's dossiers from its rows `row` .. (ids in `col`, names in col + 1); h->dossier_id and
+ * h->doc_name are the first. *next: the row of the next hit. */
+static int hit_dossiers(const PGresult *r, int row, int col, int rn_col, struct sohoa_hits *out,
+                        struct sohoa_hit *h, int *next, struct sohoa_err *err)
+{
+    size_t nd = (size_t)cpg_ival(r, row, rn_col + 1, 1);
+    int rc = sohoa_hit_dossiers_reserve(out, h, nd, err);
+    struct sohoa_hit_dossier *v = (struct sohoa_hit_dossier *)h->dossiers; /* ours to fill */
+    for (size_t k = 0; rc == 0 && k < nd; k++) {
+        if (cpg_dup(&out->arena, r, row + (int)k, col, &v[k].id) ||
+            cpg_dup(&out->arena, r, row + (int)k, col + 1, &v[k].doc_name))
+            rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+    }
+    if (rc)
+        return rc;
+    h->n_dossiers = nd;
+    h->dossier_id = v[0].id;
+    h->doc_name = v[0].doc_name;
+    *next = row + (int)nd;
+    return 0;
+}
 
 /* The snippet of one hit: `cmp` (the page text in the form of `terms`) marked, the marks moved
  * onto the accented text, cut to a window. Unmarked text when the forms do not line up. */
@@ -104,22 +167,21 @@ static int fill_hits(const PGresult *r, const struct sohoa_query *q, const char 
 {
     const char *folded[SOHOA_QUERY_MAX_TERMS];
     struct sohoa_arena *a = &out->arena;
-    size_t n = (size_t)PQntuples(r);
+    size_t n = 0;
     for (size_t i = 0; i < q->n_terms; i++)
         folded[i] = q->terms[i].fold;
-    int rc = sohoa_hits_reserve(out, n, err);
-    if (rc)
-        return rc;
-    for (size_t i = 0; i < n; i++) {
+    int rc = count_hits(r, 9, &n, err);
+    if (rc == 0)
+        rc = sohoa_hits_reserve(out, n, err);
+    for (int row = 0, next = 0; rc == 0 && out->n < n; row = next) {
         struct sohoa_hit *h = &out->v[out->n++];
-        int row = (int)i;
-        rc = 0;
         h->page_index = cpg_ival(r, row, 1, 0);
         h->match = cpg_bval(r, row, 4) ? SOHOA_MATCH_EXACT : SOHOA_MATCH_FOLDED;
         h->score = cpg_dval(r, row, 5, 0);
-        if (cpg_dup(a, r, row, 0, &h->doc_id) || cpg_dup(a, r, row, 2, &h->dossier_id) ||
-            cpg_dup(a, r, row, 3, &h->doc_name) || cpg_dup(a, r, row, 8, &h->doc_type))
+        if (cpg_dup(a, r, row, 0, &h->doc_id) || cpg_dup(a, r, row, 8, &h->doc_type))
             return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+        if ((rc = hit_dossiers(r, row, 2, 9, out, h, &next, err)))
+            return rc;
         const char *canon = cpg_val(r, row, 6) ? cpg_val(r, row, 6) : "";
         char *fold = NULL;
         if (h->match == SOHOA_MATCH_EXACT) {
@@ -129,10 +191,8 @@ static int fill_hits(const PGresult *r, const struct sohoa_query *q, const char 
             rc = hit_snippet(canon, fold, folded, q->n_terms, o, a, &h->snippet, err);
         }
         free(fold);
-        if (rc)
-            return rc;
     }
-    return 0;
+    return rc;
 }
 
 /* The hits of a search without words: SQL_LIST's rows. */
@@ -142,19 +202,18 @@ static int list_filtered(struct slot *c, const struct sohoa_search_opts *o, stru
     struct sohoa_arena *a = &out->arena;
     struct params p = {0};
     PGresult *r = NULL;
+    size_t n = 0;
     filter_params(&p, o);
     int rc = cpg_run(c, SQL_LIST, &p, &r, "list documents", err);
-    size_t n = rc ? 0 : (size_t)PQntuples(r);
-    if (rc == 0)
+    if (rc == 0 && (rc = count_hits(r, 5, &n, err)) == 0)
         rc = sohoa_hits_reserve(out, n, err);
-    for (int i = 0; rc == 0 && (size_t)i < n; i++) {
+    for (int row = 0, next = 0; rc == 0 && out->n < n; row = next) {
         struct sohoa_hit *h = &out->v[out->n++];
         h->match = SOHOA_MATCH_FILTER;
-        if (cpg_dup(a, r, i, 0, &h->doc_id) || cpg_dup(a, r, i, 1, &h->dossier_id) ||
-            cpg_dup(a, r, i, 2, &h->doc_name) || cpg_dup(a, r, i, 3, &h->doc_type))
+        if (cpg_dup(a, r, row, 0, &h->doc_id) || cpg_dup(a, r, row, 3, &h->doc_type))
             rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
-        else
-            rc = sohoa_hit_snippet(a, cpg_val(r, i, 4), o, &h->snippet, err);
+        else if ((rc = hit_dossiers(r, row, 1, 5, out, h, &next, err)) == 0)
+            rc = sohoa_hit_snippet(a, cpg_val(r, row, 4), o, &h->snippet, err);
     }
     PQclear(r);
     return rc;

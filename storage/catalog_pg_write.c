@@ -1,7 +1,9 @@
-/* catalog_pg_write.c — the PostgreSQL catalog's writes: dossier and document upserts, page_done
- * (one call of the sohoa_page_done() PL/pgSQL function, which decides the single finisher),
- * finish_document and put_fields (a document's type and fields replaced in one transaction,
- * behind the document row's lock so that two deliveries of one job do not interleave).
+/* catalog_pg_write.c — the PostgreSQL catalog's writes: dossier and document upserts (a document
+ * with its membership in the dossier, one statement), page_done (one call of the
+ * sohoa_page_done() PL/pgSQL function, which decides the single finisher), finish_document (which
+ * ends the assembler's lease) and put_fields (a document's type and fields replaced in one
+ * transaction, behind the document row's lock so that two deliveries of one job do not
+ * interleave). Admission and the other membership operations: catalog_pg_member.c.
  */
 #include "storage/catalog_pg_int.h"
 
@@ -44,15 +46,19 @@ int cpg_upsert_dossier(void *state, const char *id, const struct sohoa_dossier *
     return rc;
 }
 
+/* The document row (its first dossier, name and position are written on insert only), then its
+ * membership, in one statement: the membership's foreign key sees the row the CTE wrote. */
 static const char SQL_DOCUMENT_UPSERT[] =
-    "INSERT INTO documents AS d (id, dossier_id, name, ordinal, format, n_pages, size_bytes,"
-    " status, error, finished_at)"
+    "WITH d AS (INSERT INTO documents AS d (id, dossier_id, name, ordinal, format, n_pages,"
+    " size_bytes, status, error, finished_at)"
     " VALUES ($1, $2, $3, $4::integer, $5, $6::integer, $7::bigint, $8, $9,"
     " CASE WHEN $8 IN ('done', 'partial', 'failed') THEN now() END)"
-    " ON CONFLICT (id) DO UPDATE SET dossier_id = excluded.dossier_id, name = excluded.name,"
-    " ordinal = excluded.ordinal, format = excluded.format, n_pages = excluded.n_pages,"
+    " ON CONFLICT (id) DO UPDATE SET format = excluded.format, n_pages = excluded.n_pages,"
     " size_bytes = excluded.size_bytes, status = excluded.status, error = excluded.error,"
-    " updated_at = now(), assembling_at = NULL, finished_at = excluded.finished_at";
+    " updated_at = now(), assembling_at = NULL, lease_until = NULL,"
+    " finished_at = excluded.finished_at RETURNING d.id)"
+    " INSERT INTO memberships AS m (dossier_id, ordinal, doc_id, name)"
+    " SELECT $2, $4::integer, d.id, $3 FROM d" SQL_MEMBER_CONFLICT;
 
 int cpg_upsert_document(void *state, const char *doc_id, const struct sohoa_document *d,
                         struct sohoa_err *err)
@@ -122,7 +128,8 @@ out:
 
 static const char SQL_FINISH[] =
     "UPDATE documents SET status = $2, error = $3, record_key = coalesce($4, record_key),"
-    " pdf_key = coalesce($5, pdf_key), finished_at = now(), updated_at = now() WHERE id = $1"
+    " pdf_key = coalesce($5, pdf_key), finished_at = now(), updated_at = now(),"
+    " lease_until = NULL WHERE id = $1"
     " RETURNING 1";
 
 int cpg_finish_document(void *state, const char *doc_id, enum sohoa_doc_status status,

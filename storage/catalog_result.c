@@ -106,3 +106,42 @@ void sohoa_dossier_info_free(struct sohoa_dossier_info **info)
     free(*info);
     *info = NULL;
 }
+
+/* ---- id lists and hit dossiers ------------------------------------------------------------- */
+
+int sohoa_ids_push(struct sohoa_ids *ids, const char *s, struct sohoa_err *err)
+{
+    if (ids->n % 16 == 0) { /* grow by 16: the old array stays in the arena until release */
+        const char **v = sohoa_arena_alloc(&ids->arena, (ids->n + 16) * sizeof *v);
+        if (!v)
+            return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
+        if (ids->n)
+            memcpy(v, ids->v, ids->n * sizeof *v);
+        ids->v = v;
+    }
+    if (sohoa_arena_strndup(&ids->arena, s, strlen(s), &ids->v[ids->n]))
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
+    ids->n++;
+    return 0;
+}
+
+void sohoa_ids_release(struct sohoa_ids *ids)
+{
+    if (!ids)
+        return;
+    sohoa_arena_release(&ids->arena);
+    memset(ids, 0, sizeof *ids);
+}
+
+int sohoa_hit_dossiers_reserve(struct sohoa_hits *out, struct sohoa_hit *h, size_t n,
+                               struct sohoa_err *err)
+{
+    h->dossiers = NULL;
+    h->n_dossiers = 0;
+    if (n == 0)
+        return 0;
+    if (n > SIZE_MAX / sizeof(struct sohoa_hit_dossier) ||
+        !(h->dossiers = sohoa_arena_alloc(&out->arena, n * sizeof(struct sohoa_hit_dossier))))
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+    return 0;
+}

@@ -255,6 +255,12 @@ static const struct sohoa_catalog_ops sqlite_ops = {
     .progress = sq_progress,
     .page_text = sq_page_text,
     .put_fields = sq_put_fields,
+    .admit_document = sq_admit_document,
+    .remove_document = sq_remove_document,
+    .doc_dossiers = sq_doc_dossiers,
+    .claim_assembly = sq_claim_assembly,
+    .release_assembly = sq_release_assembly,
+    .stalled = sq_stalled,
 };
 
 int sohoa_catalog_sqlite_open(const char *path, const struct sohoa_catalog_ops **ops, void **state,

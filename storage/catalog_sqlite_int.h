@@ -6,6 +6,8 @@
  *   catalog_sqlite_write.c   upserts, page_done (the fan-in), finish, put_fields
  *   catalog_sqlite_search.c  the FTS5 query builder, ranking, snippets, filtered listings
  *   catalog_sqlite_read.c    get_dossier (documents, pages, fields), progress, page text
+ *   catalog_sqlite_member.c  admission into dossiers, removal, a document's dossiers, the
+ *                            assembler's lease, stalled documents
  *
  * Only these files include <sqlite3.h>; SQLite result codes become struct sohoa_err in them.
  * Ownership: a struct conn owns its sqlite3 handle and cached statements; strings bound through
@@ -141,5 +143,21 @@ int sq_progress(void *state, const char *doc_id, struct sohoa_doc_progress *out,
                 struct sohoa_err *err);
 int sq_page_text(void *state, const char *doc_id, int page_index, char **text,
                  struct sohoa_err *err);
+int sq_admit_document(void *state, const char *doc_id, const struct sohoa_document *d,
+                      int64_t stale_ms, enum sohoa_admit *admit, enum sohoa_doc_status *status,
+                      struct sohoa_err *err);
+int sq_remove_document(void *state, const char *dossier_id, const char *doc_id,
+                       struct sohoa_err *err);
+int sq_doc_dossiers(void *state, const char *doc_id, struct sohoa_ids *out, struct sohoa_err *err);
+int sq_claim_assembly(void *state, const char *doc_id, int lease_ms, bool *yours,
+                      struct sohoa_err *err);
+int sq_release_assembly(void *state, const char *doc_id, struct sohoa_err *err);
+int sq_stalled(void *state, int64_t idle_ms, size_t max, struct sohoa_stalled_doc *out, size_t *n,
+               struct sohoa_err *err);
+
+/* catalog_sqlite_member.c: put `doc_id` at d's position of d's dossier (inside the caller's
+ * transaction, on the writer under its lock). */
+int sq_member_put(struct conn *c, const char *doc_id, const struct sohoa_document *d,
+                  struct sohoa_err *err);
 
 #endif

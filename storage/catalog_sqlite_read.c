@@ -15,15 +15,16 @@ static const char SQL_DOSSIER_GET[] =
     "SELECT receipt_no, procedure_code, department, district, commune, received_date, source,"
     " title, path, meta_json, created_at, updated_at FROM dossiers WHERE id = ?1";
 
-static const char SQL_DOCS_COUNT[] = "SELECT count(*) FROM documents WHERE dossier_id = ?1";
+static const char SQL_DOCS_COUNT[] = "SELECT count(*) FROM memberships WHERE dossier_id = ?1";
 
 /* Pages beyond n_pages (left from a larger earlier count) never count as done. */
 static const char SQL_DOCS_LIST[] =
-    "SELECT d.id, d.name, d.ordinal, d.format, d.n_pages, d.size_bytes, d.status, d.error,"
+    "SELECT d.id, m.name, m.ordinal, d.format, d.n_pages, d.size_bytes, d.status, d.error,"
     " d.record_key, d.pdf_key, d.created_at, d.updated_at, d.finished_at, count(p.id),"
-    " count(CASE WHEN p.status = 'failed' THEN 1 END), d.doc_type"
-    " FROM documents d LEFT JOIN pages p ON p.doc_id = d.id AND p.page_index < d.n_pages"
-    " WHERE d.dossier_id = ?1 GROUP BY d.id ORDER BY d.ordinal, d.name, d.id";
+    " count(CASE WHEN p.status = 'failed' THEN 1 END), d.doc_type, m.added_at"
+    " FROM memberships m JOIN documents d ON d.id = m.doc_id"
+    " LEFT JOIN pages p ON p.doc_id = d.id AND p.page_index < d.n_pages"
+    " WHERE m.dossier_id = ?1 GROUP BY m.ordinal ORDER BY m.ordinal, d.id";
 
 static const char SQL_PAGES_COUNT[] = "SELECT count(*) FROM pages WHERE doc_id = ?1";
 
@@ -88,7 +89,8 @@ static int read_documents(struct conn *c, const char *id, struct sohoa_dossier_i
             sq_col_dup(a, st, 3, &doc->format) || sq_col_dup(a, st, 7, &doc->error) ||
             sq_col_dup(a, st, 8, &di->record_key) || sq_col_dup(a, st, 9, &di->pdf_key) ||
             sq_col_dup(a, st, 10, &di->created_at) || sq_col_dup(a, st, 11, &di->updated_at) ||
-            sq_col_dup(a, st, 12, &di->finished_at) || sq_col_dup(a, st, 15, &di->doc_type))
+            sq_col_dup(a, st, 12, &di->finished_at) || sq_col_dup(a, st, 15, &di->doc_type) ||
+            sq_col_dup(a, st, 16, &di->added_at))
             return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading documents");
     }
     return rc < 0 ? rc : 0;

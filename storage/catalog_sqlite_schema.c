@@ -57,6 +57,20 @@ const char *const sohoa_sqlite_migrations[] = {
     "  confidence REAL, page INTEGER, source TEXT,"
     "  PRIMARY KEY (doc_id, name)) WITHOUT ROWID;"
     "CREATE INDEX fields_key ON fields (name, value_key, doc_id);",
+    /* 3: membership of documents in dossiers as its own relation (a document may belong to many
+     * dossiers, and stand twice in one); documents.dossier_id, name and ordinal stay as the first
+     * dossier that brought the content. The assembler's lease. */
+    "CREATE TABLE memberships ("
+    "  dossier_id TEXT NOT NULL REFERENCES dossiers (id),"
+    "  ordinal INTEGER NOT NULL CHECK (ordinal >= 0),"
+    "  doc_id TEXT NOT NULL REFERENCES documents (id),"
+    "  name TEXT, added_at TEXT NOT NULL,"
+    "  PRIMARY KEY (dossier_id, ordinal)) WITHOUT ROWID;"
+    "CREATE INDEX memberships_doc ON memberships (doc_id, dossier_id);"
+    "INSERT OR IGNORE INTO memberships (dossier_id, ordinal, doc_id, name, added_at)"
+    "  SELECT dossier_id, ordinal, id, name, created_at FROM documents;"
+    "ALTER TABLE documents ADD COLUMN lease_until TEXT;"
+    "CREATE INDEX documents_status ON documents (status);",
 };
 
 const size_t sohoa_sqlite_n_migrations =

@@ -149,19 +149,14 @@ static int build_match(struct state *s, const struct sohoa_query *q, struct sbuf
     return 0;
 }
 
-/* The joins and conditions of the filters in `o`, after a WHERE clause, on the tables pages
- * (when `pages`), documents and dossiers. Values are bound parameters named after the options. */
-static void append_filters(const struct sohoa_search_opts *o, bool pages, struct sbuf *b)
+/* The dossier filters of `o` as conditions on a membership `m` (and `dossiers`, joined when
+ * needed), after a WHERE clause. Values are bound parameters named after the options. */
+static bool dossier_metadata_filter(const struct sohoa_search_opts *o)
 {
-    bool dossier_filter = o->department || o->date_from || o->date_to;
-    if (pages && (dossier_filter || o->dossier_id || o->doc_type || o->field))
-        sb_puts(b, " JOIN pages ON pages.id = pages_fts.rowid"
-                   " JOIN documents ON documents.id = pages.doc_id");
-    if (dossier_filter)
-        sb_puts(b, " JOIN dossiers ON dossiers.id = documents.dossier_id");
+    return o->department || o->date_from || o->date_to;
 }
 
-static void append_conditions(const struct sohoa_search_opts *o, struct sbuf *b)
+static void append_scope(const struct sohoa_search_opts *o, struct sbuf *b)
 {
     if (o->department)
         sb_puts(b, " AND dossiers.department = :department");
@@ -170,7 +165,24 @@ static void append_conditions(const struct sohoa_search_opts *o, struct sbuf *b)
     if (o->date_to)
         sb_puts(b, " AND dossiers.received_date <= :date_to");
     if (o->dossier_id)
-        sb_puts(b, " AND documents.dossier_id = :dossier_id");
+        sb_puts(b, " AND m.dossier_id = :dossier_id");
+}
+
+/* FROM memberships m [JOIN dossiers] WHERE m.doc_id = <doc> AND the scope. */
+static void append_members(const struct sohoa_search_opts *o, const char *doc, bool dossiers,
+                           struct sbuf *b)
+{
+    sb_puts(b, " FROM memberships m");
+    if (dossiers || dossier_metadata_filter(o))
+        sb_puts(b, " JOIN dossiers ON dossiers.id = m.dossier_id");
+    sb_puts(b, " WHERE m.doc_id = ");
+    sb_puts(b, doc);
+    append_scope(o, b);
+}
+
+/* The document conditions (type, field) on `documents`, and: some dossier in scope holds it. */
+static void append_conditions(const struct sohoa_search_opts *o, const char *doc, struct sbuf *b)
+{
     if (o->doc_type)
         sb_puts(b, " AND documents.doc_type = :doc_type");
     if (o->field) /* through fields_key: the documents holding the value, looked up once */
@@ -178,6 +190,9 @@ static void append_conditions(const struct sohoa_search_opts *o, struct sbuf *b)
                                     " WHERE name = :field AND value_key = :field_value)"
                                   : " AND documents.id IN (SELECT doc_id FROM fields"
                                     " WHERE name = :field)");
+    sb_puts(b, " AND EXISTS (SELECT 1");
+    append_members(o, doc, false, b);
+    sb_puts(b, ")");
 }
 
 /* The ranking statement: matches on the folded column, filtered, exact-class first, then BM25.
@@ -186,25 +201,37 @@ static void build_rank_sql(const struct sohoa_search_opts *o, struct sbuf *b)
 {
     sb_puts(b, "SELECT pages_fts.rowid,"
                " pages_fts.rowid IN (SELECT rowid FROM pages_fts WHERE pages_fts MATCH :exact)"
-               " AS exact, bm25(pages_fts) AS score FROM pages_fts");
-    append_filters(o, true, b);
+               " AS exact, bm25(pages_fts) AS score FROM pages_fts"
+               " JOIN pages ON pages.id = pages_fts.rowid");
+    if (o->doc_type || o->field)
+        sb_puts(b, " JOIN documents ON documents.id = pages.doc_id");
     sb_puts(b, " WHERE pages_fts MATCH :fold");
-    append_conditions(o, b);
+    append_conditions(o, "pages.doc_id", b);
     sb_puts(b, " ORDER BY exact DESC, score, pages_fts.rowid LIMIT :limit OFFSET :offset");
 }
 
 /* Without words: page 0 of each document the filters keep (with its text, when it has some),
- * newest dossier first, then newest document. */
+ * newest dossier in scope first, then newest document. */
 static void build_list_sql(const struct sohoa_search_opts *o, struct sbuf *b)
 {
-    sb_puts(b, "SELECT documents.id, documents.dossier_id, documents.name, documents.doc_type,"
+    sb_puts(b, "SELECT documents.id, documents.doc_type,"
                " (SELECT canon FROM pages_fts WHERE pages_fts.rowid = pages.id)"
-               " FROM documents JOIN dossiers ON dossiers.id = documents.dossier_id"
+               " FROM documents"
                " LEFT JOIN pages ON pages.doc_id = documents.id AND pages.page_index = 0"
                " WHERE 1");
-    append_conditions(o, b);
-    sb_puts(b, " ORDER BY dossiers.received_date DESC NULLS LAST, documents.created_at DESC,"
-               " documents.id LIMIT :limit OFFSET :offset");
+    append_conditions(o, "documents.id", b);
+    sb_puts(b, " ORDER BY (SELECT max(dossiers.received_date)");
+    append_members(o, "documents.id", true, b);
+    sb_puts(b, ") DESC NULLS LAST, documents.created_at DESC, documents.id"
+               " LIMIT :limit OFFSET :offset");
+}
+
+/* The dossiers in scope holding document :doc, by id (each once: the first row of each). */
+static void build_dossiers_sql(const struct sohoa_search_opts *o, struct sbuf *b)
+{
+    sb_puts(b, "SELECT m.dossier_id, m.name");
+    append_members(o, ":doc", false, b);
+    sb_puts(b, " ORDER BY m.dossier_id, m.ordinal");
 }
 
 static int bind_named(sqlite3_stmt *st, const char *name, const char *text, int num)
@@ -216,7 +243,7 @@ static int bind_named(sqlite3_stmt *st, const char *name, const char *text, int 
 }
 
 /* Bind every named parameter the statement has (the match expressions may be NULL). */
-static int bind_search(sqlite3_stmt *st, const char *exact, const char *fold,
+static int bind_search(sqlite3_stmt *st, const char *exact, const char *fold, const char *doc,
                        const struct sohoa_search_opts *o)
 {
     const struct {
@@ -232,6 +259,7 @@ static int bind_search(sqlite3_stmt *st, const char *exact, const char *fold,
         {":doc_type", o->doc_type, 0},
         {":field", o->field, 0},
         {":field_value", o->field_value, 0},
+        {":doc", doc, 0},
         {":limit", NULL, o->limit},
         {":offset", NULL, o->offset},
     };
@@ -248,9 +276,46 @@ struct ranked {
 };
 
 static const char SQL_HIT_INFO[] =
-    "SELECT pages.page_index, pages.doc_id, documents.dossier_id, documents.name,"
-    " documents.doc_type"
+    "SELECT pages.page_index, pages.doc_id, documents.doc_type"
     " FROM pages JOIN documents ON documents.id = pages.doc_id WHERE pages.id = ?1";
+
+/* Hit h's dossiers (h->doc_id set) from the prepared dossiers statement `ds`. */
+static int hit_dossiers(struct conn *c, sqlite3_stmt *ds, const struct sohoa_search_opts *o,
+                        struct sohoa_hits *out, struct sohoa_hit *h, struct sohoa_err *err)
+{
+    struct sohoa_arena *a = &out->arena;
+    struct sohoa_hit_dossier *v = NULL;
+    size_t n = 0, cap = 0;
+    sqlite3_reset(ds);
+    int rc = bind_search(ds, NULL, NULL, h->doc_id, o);
+    if (rc != SQLITE_OK)
+        return sq_fail(c->db, rc, "bind hit dossiers", err);
+    while ((rc = sq_step(c, ds, "read hit dossiers", err)) == 1) {
+        const char *id = (const char *)sqlite3_column_text(ds, 0);
+        if (n > 0 && !strcmp(v[n - 1].id, id))
+            continue; /* the same dossier at another position: its first name is kept */
+        if (n == cap) {
+            cap = cap ? 2 * cap : 4;
+            struct sohoa_hit_dossier *grown = sohoa_arena_alloc(a, cap * sizeof *grown);
+            if (!grown)
+                return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+            if (n)
+                memcpy(grown, v, n * sizeof *v);
+            v = grown;
+        }
+        if (sq_col_dup(a, ds, 0, &v[n].id) || sq_col_dup(a, ds, 1, &v[n].doc_name))
+            return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+        n++;
+    }
+    sqlite3_reset(ds);
+    if (rc < 0)
+        return rc;
+    h->dossiers = v;
+    h->n_dossiers = n;
+    h->dossier_id = n ? v[0].id : NULL;
+    h->doc_name = n ? v[0].doc_name : NULL;
+    return 0;
+}
 
 static const char SQL_HIT_MARK[] = "SELECT highlight(pages_fts, ?1, ?4, ?5), canon FROM pages_fts"
                                    " WHERE pages_fts MATCH ?2 AND rowid = ?3";
@@ -287,9 +352,10 @@ static int hit_snippet(struct conn *c, const struct ranked *r, const char *exact
 }
 
 /* Turn ranked page ids into hits (document, dossier, snippet), in rank order. */
-static int fill_hits(struct conn *c, const struct ranked *top, size_t n, const char *exact_expr,
-                     const char *fold_expr, const struct sohoa_search_opts *o,
-                     struct sohoa_hits *out, struct sohoa_err *err)
+static int fill_hits(struct conn *c, sqlite3_stmt *ds, const struct ranked *top, size_t n,
+                     const char *exact_expr, const char *fold_expr,
+                     const struct sohoa_search_opts *o, struct sohoa_hits *out,
+                     struct sohoa_err *err)
 {
     sqlite3_stmt *st = NULL;
     struct sohoa_arena *a = &out->arena;
@@ -304,9 +370,12 @@ static int fill_hits(struct conn *c, const struct ranked *top, size_t n, const c
         if (rc == 0)
             continue; /* cannot happen inside one read transaction; skip rather than fail */
         h->page_index = sqlite3_column_int(st, 0);
-        if (sq_col_dup(a, st, 1, &h->doc_id) || sq_col_dup(a, st, 2, &h->dossier_id) ||
-            sq_col_dup(a, st, 3, &h->doc_name) || sq_col_dup(a, st, 4, &h->doc_type))
+        if (sq_col_dup(a, st, 1, &h->doc_id) || sq_col_dup(a, st, 2, &h->doc_type))
             return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
+        if ((rc = hit_dossiers(c, ds, o, out, h, err)) < 0)
+            return rc;
+        if (h->n_dossiers == 0)
+            continue; /* cannot happen inside one read transaction; skip rather than fail */
         h->match = top[i].exact ? SOHOA_MATCH_EXACT : SOHOA_MATCH_FOLDED;
         h->score = -top[i].score;
         rc = hit_snippet(c, &top[i], exact_expr, fold_expr, o, a, &h->snippet, err);
@@ -318,22 +387,27 @@ static int fill_hits(struct conn *c, const struct ranked *top, size_t n, const c
 }
 
 /* Read the rows of the listing statement (build_list_sql) into hits. */
-static int list_hits(struct conn *c, sqlite3_stmt *st, const struct sohoa_search_opts *o,
-                     struct sohoa_hits *out, struct sohoa_err *err)
+static int list_hits(struct conn *c, sqlite3_stmt *st, sqlite3_stmt *ds,
+                     const struct sohoa_search_opts *o, struct sohoa_hits *out,
+                     struct sohoa_err *err)
 {
     struct sohoa_arena *a = &out->arena;
     int rc = sohoa_hits_reserve(out, (size_t)o->limit, err);
     if (rc)
         return rc;
     while (out->n < (size_t)o->limit && (rc = sq_step(c, st, "list documents", err)) == 1) {
-        struct sohoa_hit *h = &out->v[out->n++];
+        struct sohoa_hit *h = &out->v[out->n];
         h->match = SOHOA_MATCH_FILTER;
-        if (sq_col_dup(a, st, 0, &h->doc_id) || sq_col_dup(a, st, 1, &h->dossier_id) ||
-            sq_col_dup(a, st, 2, &h->doc_name) || sq_col_dup(a, st, 3, &h->doc_type))
+        if (sq_col_dup(a, st, 0, &h->doc_id) || sq_col_dup(a, st, 1, &h->doc_type))
             return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
-        rc = sohoa_hit_snippet(a, (const char *)sqlite3_column_text(st, 4), o, &h->snippet, err);
+        if ((rc = hit_dossiers(c, ds, o, out, h, err)) < 0)
+            return rc;
+        if (h->n_dossiers == 0)
+            continue;
+        rc = sohoa_hit_snippet(a, (const char *)sqlite3_column_text(st, 2), o, &h->snippet, err);
         if (rc)
             return rc;
+        out->n++;
     }
     return rc < 0 ? rc : 0;
 }
@@ -353,8 +427,8 @@ int sq_search(void *state, const struct sohoa_query *q, const struct sohoa_searc
 {
     struct state *s = state;
     struct conn *c = s->reader;
-    struct sbuf exact = {0}, fold = {0}, sql = {0};
-    sqlite3_stmt *rank = NULL;
+    struct sbuf exact = {0}, fold = {0}, sql = {0}, dsql = {0};
+    sqlite3_stmt *rank = NULL, *ds = NULL;
     struct ranked *top = NULL;
     size_t n_top = 0;
     bool in_tx = false;
@@ -372,14 +446,17 @@ int sq_search(void *state, const struct sohoa_query *q, const struct sohoa_searc
         build_rank_sql(o, &sql);
     else
         build_list_sql(o, &sql);
+    build_dossiers_sql(o, &dsql);
     top = calloc((size_t)o->limit, sizeof *top);
-    if (sql.failed || !top) {
+    if (sql.failed || dsql.failed || !top) {
         rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory searching");
         goto out;
     }
     int src = sqlite3_prepare_v2(c->db, sql.p, -1, &rank, NULL);
     if (src == SQLITE_OK)
-        src = bind_search(rank, exact.p, fold.p, o);
+        src = bind_search(rank, exact.p, fold.p, NULL, o);
+    if (src == SQLITE_OK)
+        src = sqlite3_prepare_v2(c->db, dsql.p, -1, &ds, NULL);
     if (src != SQLITE_OK) {
         rc = sq_fail(c->db, src, "prepare search", err);
         goto out;
@@ -388,7 +465,7 @@ int sq_search(void *state, const struct sohoa_query *q, const struct sohoa_searc
         goto out;
     in_tx = true;
     if (!words) {
-        rc = list_hits(c, rank, o, out, err);
+        rc = list_hits(c, rank, ds, o, out, err);
         goto out;
     }
     while (n_top < (size_t)o->limit && (rc = sq_step(c, rank, "search", err)) == 1) {
@@ -401,9 +478,10 @@ int sq_search(void *state, const struct sohoa_query *q, const struct sohoa_searc
         goto out;
     sqlite3_finalize(rank);
     rank = NULL;
-    rc = fill_hits(c, top, n_top, exact.p, fold.p, o, out, err);
+    rc = fill_hits(c, ds, top, n_top, exact.p, fold.p, o, out, err);
 out:
     sqlite3_finalize(rank);
+    sqlite3_finalize(ds);
     if (in_tx)
         rc = sq_tx_end(c, rc, err);
     sqlite3_progress_handler(c->db, 0, NULL, NULL);
@@ -412,5 +490,6 @@ out:
     free(exact.p);
     free(fold.p);
     free(sql.p);
+    free(dsql.p);
     return rc;
 }

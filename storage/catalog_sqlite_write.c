@@ -40,15 +40,16 @@ int sq_upsert_dossier(void *state, const char *id, const struct sohoa_dossier *d
     return rc < 0 ? rc : 0;
 }
 
+/* The first dossier that brought the content stays in documents (dossier_id, name, ordinal);
+ * every dossier's hold on it is a membership row (sq_member_put). */
 static const char SQL_DOCUMENT_UPSERT[] =
     "INSERT INTO documents (id, dossier_id, name, ordinal, format, n_pages, size_bytes, status,"
     " error, created_at, updated_at, finished_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, " NOW ", " NOW ","
     " CASE WHEN ?8 IN ('done', 'partial', 'failed') THEN " NOW " END)"
-    " ON CONFLICT (id) DO UPDATE SET dossier_id = excluded.dossier_id, name = excluded.name,"
-    " ordinal = excluded.ordinal, format = excluded.format, n_pages = excluded.n_pages,"
+    " ON CONFLICT (id) DO UPDATE SET format = excluded.format, n_pages = excluded.n_pages,"
     " size_bytes = excluded.size_bytes, status = excluded.status, error = excluded.error,"
-    " updated_at = excluded.updated_at, assembling_at = NULL,"
+    " updated_at = excluded.updated_at, assembling_at = NULL, lease_until = NULL,"
     " finished_at = excluded.finished_at";
 
 int sq_upsert_document(void *state, const char *doc_id, const struct sohoa_document *d,
@@ -57,10 +58,17 @@ int sq_upsert_document(void *state, const char *doc_id, const struct sohoa_docum
     struct conn *c = &((struct state *)state)->writer;
     sqlite3_stmt *st = NULL;
     sq_lock(c);
-    int rc = SQ_RUN(c, SQL_DOCUMENT_UPSERT, &st, "upsert document", err, arg_text(doc_id),
-                    arg_text(d->dossier_id), arg_text(d->name), arg_int(d->ordinal),
-                    arg_text(d->format), arg_int(d->n_pages), arg_int(d->size_bytes),
-                    arg_text(sohoa_doc_status_name(d->status)), arg_text(d->error));
+    int rc = sq_exec(c, "BEGIN IMMEDIATE", "begin document", err);
+    if (rc)
+        goto unlock;
+    rc = SQ_RUN(c, SQL_DOCUMENT_UPSERT, &st, "upsert document", err, arg_text(doc_id),
+                arg_text(d->dossier_id), arg_text(d->name), arg_int(d->ordinal),
+                arg_text(d->format), arg_int(d->n_pages), arg_int(d->size_bytes),
+                arg_text(sohoa_doc_status_name(d->status)), arg_text(d->error));
+    if (rc >= 0)
+        rc = sq_member_put(c, doc_id, d, err);
+    rc = sq_tx_end(c, rc < 0 ? rc : 0, err);
+unlock:
     sq_unlock(c);
     if (rc == SOHOA_ENOTFOUND)
         return sohoa_err_set(err, rc, false, "document %.12s: dossier %s is not in the catalog",
@@ -165,7 +173,8 @@ unlock:
 
 static const char SQL_FINISH[] =
     "UPDATE documents SET status = ?2, error = ?3, record_key = coalesce(?4, record_key),"
-    " pdf_key = coalesce(?5, pdf_key), finished_at = " NOW ", updated_at = " NOW " WHERE id = ?1";
+    " pdf_key = coalesce(?5, pdf_key), lease_until = NULL, finished_at = " NOW ","
+    " updated_at = " NOW " WHERE id = ?1";
 
 int sq_finish_document(void *state, const char *doc_id, enum sohoa_doc_status status,
                        const char *error, const char *record_key, const char *pdf_key,

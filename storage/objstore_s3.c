@@ -167,7 +167,7 @@ static void on_complete(S3Status status, const S3ErrorDetails *d, void *data)
     if (d && d->message) { /* the server's own words, printable ASCII only */
         size_t n = 0;
         for (const char *p = d->message; *p && n + 1 < sizeof r->server_msg; p++)
-            r->server_msg[n++] = (*p >= 0x20 && *p < 0x7f) ? *p : ' ';
+            r->server_msg[n++] = (char)((*p >= 0x20 && *p < 0x7f) ? *p : ' ');
         r->server_msg[n] = '\0';
     }
 }
@@ -594,7 +594,8 @@ static int s3_put_file(void *be, const char *key, const char *src, struct sohoa_
     int rc = 0;
     char sha[SOHOA_SHA256_HEX], self[64];
     uint64_t hashed = 0;
-    snprintf(self, sizeof self, "/proc/self/fd/%d", fd); /* the file we opened, even if renamed */
+    (void)snprintf(self, sizeof self, "/proc/self/fd/%d",
+                   fd); /* the file we opened, even if renamed */
     if (!S_ISREG(st.st_mode))
         rc = sohoa_err_set(err, SOHOA_EINVAL, false, "%s is not a regular file", src);
     else if ((uint64_t)st.st_size > S3_PUT_MAX)
@@ -657,7 +658,7 @@ static int s3_get_file(void *be, const char *key, char **path, bool *is_temp, st
     char *tmp = malloc(n);
     if (!tmp)
         return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
-    snprintf(tmp, n, "%s/sohoa-s3-XXXXXX", dir);
+    (void)snprintf(tmp, n, "%s/sohoa-s3-XXXXXX", dir);
     r.dst_fd = mkstemp(tmp);
     if (r.dst_fd >= 0)
         fcntl(r.dst_fd, F_SETFD, FD_CLOEXEC);
@@ -776,7 +777,7 @@ static int load_credentials_file(struct s3_be *be, const char *path, struct soho
             rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
     }
     explicit_bzero(line, sizeof line);
-    fclose(fp);
+    (void)fclose(fp);
     if (rc == 0 && (!be->access_key || !be->secret_key))
         rc = sohoa_err_set(err, SOHOA_EINVAL, false,
                            "S3 credentials file %s lacks access_key or secret_key", path);
@@ -797,7 +798,7 @@ static int load_credentials(struct s3_be *be, struct sohoa_err *err)
             return sohoa_err_set(err, SOHOA_EINVAL, false, "%s is set but %s is not",
                                  ak ? pairs[i][0] : pairs[i][1], ak ? pairs[i][1] : pairs[i][0]);
         char src[96];
-        snprintf(src, sizeof src, "environment %s/%s", pairs[i][0], pairs[i][1]);
+        (void)snprintf(src, sizeof src, "environment %s/%s", pairs[i][0], pairs[i][1]);
         if (!(be->access_key = strdup(ak)) || !(be->secret_key = strdup(sk)) ||
             !(be->cred_source = strdup(src)))
             return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
@@ -815,7 +816,7 @@ static int load_credentials(struct s3_be *be, struct sohoa_err *err)
     size_t n = strlen(file) + 8;
     if (!(be->cred_source = malloc(n)))
         return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
-    snprintf(be->cred_source, n, "file %s", file);
+    (void)snprintf(be->cred_source, n, "file %s", file);
     return 0;
 }
 
@@ -849,8 +850,10 @@ static int configure(struct s3_be *be, const char *loc, struct sohoa_err *err)
         return sohoa_err_set(err, SOHOA_EINVAL, false,
                              "s3 URL 's3://%s': the prefix must be key segments of [A-Za-z0-9._-]",
                              loc);
-    if (plen > 0)
-        strcat(be->prefix, "/");
+    if (plen > 0) { /* room for it: plen + 2 bytes */
+        be->prefix[plen] = '/';
+        be->prefix[plen + 1] = '\0';
+    }
 
     const char *host = env("SOHOA_S3_ENDPOINT");
     if (!host)
@@ -862,7 +865,7 @@ static int configure(struct s3_be *be, const char *loc, struct sohoa_err *err)
         return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
 
     const char *https = env("SOHOA_S3_HTTPS");
-    if (https && strcmp(https, "0") && strcmp(https, "1"))
+    if (https && strcmp(https, "0") != 0 && strcmp(https, "1") != 0)
         return sohoa_err_set(err, SOHOA_EINVAL, false, "SOHOA_S3_HTTPS must be 0 or 1, not '%s'",
                              https);
     be->protocol = https && !strcmp(https, "1") ? S3ProtocolHTTPS : S3ProtocolHTTP;
@@ -872,7 +875,7 @@ static int configure(struct s3_be *be, const char *loc, struct sohoa_err *err)
     if (t) {
         char *end = NULL;
         long v = strtol(t, &end, 10);
-        if (*end || v < 1 || v > 3600 * 1000)
+        if (*end || v < 1 || v > 3600L * 1000)
             return sohoa_err_set(err, SOHOA_EINVAL, false,
                                  "SOHOA_S3_TIMEOUT_MS must be 1..3600000, not '%s'", t);
         be->timeout_ms = v;
@@ -889,7 +892,7 @@ static int probe(const struct s3_be *be, struct sohoa_err *err)
     if (rc < 0)
         return rc;
     char url[S3_MAX_BUCKET_NAME_SIZE + S3_MAX_KEY_SIZE + 8];
-    snprintf(url, sizeof url, "s3://%s/%s", be->bucket, be->prefix);
+    (void)snprintf(url, sizeof url, "s3://%s/%s", be->bucket, be->prefix);
     r.op = "open";
     r.key = url;
     rc = perform(&r, NULL, err);

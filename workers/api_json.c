@@ -143,9 +143,7 @@ int sohoa_api_json_extract(const char *dossier_id, const char *doc_id, enum soho
     *out = NULL;
     json_t *rec = load_record(record);
     json_t *o = json_object();
-    const char *dossier =
-        json_string_value(json_object_get(json_object_get(rec, "document"), "dossier_id"));
-    dossier = dossier ? dossier : dossier_id; /* the same content uploaded before: its dossier */
+    const char *dossier = dossier_id; /* holds it, even when the same content came before */
     json_object_set_new(o, "document_id", json_string(doc_id));
     json_object_set_new(o, "dossier_id", json_string(dossier));
     json_object_set_new(o, "status", json_string(sohoa_doc_status_name(status)));
@@ -191,6 +189,8 @@ static json_t *document(const char *dossier_id, const struct sohoa_document_info
     json_object_set_new(o, "id", json_string(di->id));
     json_object_set_new(o, "name", str_or_null(di->doc.name));
     json_object_set_new(o, "ordinal", json_integer(di->doc.ordinal));
+    json_object_set_new(o, "same_as", di->same_as ? json_integer(di->same_as) : json_null());
+    json_object_set_new(o, "added_at", str_or_null(di->added_at));
     json_object_set_new(o, "format", str_or_null(di->doc.format));
     json_object_set_new(o, "status", json_string(sohoa_doc_status_name(di->doc.status)));
     json_object_set_new(o, "error", str_or_null(di->doc.error));
@@ -247,6 +247,13 @@ int sohoa_api_json_hits(const char *query, int limit, int offset, const struct s
         json_object_set_new(o, "score", json_real(h->score));
         json_object_set_new(o, "snippet", str_or_null(h->snippet));
         json_object_set_new(o, "links", links(h->dossier_id, h->doc_id));
+        json_t *ds = json_array();
+        for (size_t k = 0; k < h->n_dossiers; k++)
+            json_array_append_new(ds,
+                                  json_pack("{s:s,s:o,s:o}", "id", h->dossiers[k].id,
+                                            "document_name", str_or_null(h->dossiers[k].doc_name),
+                                            "links", links(h->dossiers[k].id, h->doc_id)));
+        json_object_set_new(o, "dossiers", ds);
         json_array_append_new(arr, o);
     }
     json_t *o = json_pack("{s:s,s:i,s:i,s:o}", "query", query ? query : "", "limit", limit,

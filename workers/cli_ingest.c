@@ -11,6 +11,7 @@
 #include "workers/intake.h"
 #include "workers/progress.h"
 #include "workers/runtime.h"
+#include "workers/tracker.h"
 
 static void usage(FILE *f)
 {
@@ -35,111 +36,27 @@ static void usage(FILE *f)
                "64 usage, 70 internal (a backend failed).\n");
 }
 
-static void add_progress(struct sohoa_counts *c, const struct sohoa_doc_progress *pr)
+static void show_progress(void *arg, const struct sohoa_counts *c, bool final)
 {
-    c->pages_total += pr->n_pages;
-    c->pages_done += pr->pages_done;
-    c->pages_failed += pr->pages_failed;
-    c->pages_blank += pr->pages_blank;
-}
-
-/* Counts from the catalog over the documents this run published (shared queue). `fin`
- * accumulates the finished documents, which are not asked about again; *shown = fin + the
- * unfinished documents' current state. */
-static int catalog_counts(struct sohoa_runtime *rt, bool *finished, struct sohoa_counts *fin,
-                          struct sohoa_counts *shown, struct sohoa_err *err)
-{
-    struct sohoa_counts now;
-    memset(&now, 0, sizeof now);
-    for (size_t i = 0; i < rt->n_docs; i++) {
-        if (finished[i])
-            continue;
-        struct sohoa_doc_progress pr;
-        int rc = sohoa_catalog_progress(rt->catalog, rt->docs[i], &pr, err);
-        if (rc < 0)
-            return rc;
-        if (pr.status != SOHOA_DOC_DONE && pr.status != SOHOA_DOC_PARTIAL &&
-            pr.status != SOHOA_DOC_FAILED) {
-            add_progress(&now, &pr);
-            continue;
-        }
-        finished[i] = true;
-        add_progress(fin, &pr);
-        fin->docs_done++;
-        if (pr.status == SOHOA_DOC_DONE)
-            fin->docs_ok++;
-        else if (pr.status == SOHOA_DOC_PARTIAL)
-            fin->docs_partial++;
-        else
-            fin->docs_failed++;
-    }
-    fin->docs_total = (long)rt->n_docs;
-    *shown = *fin;
-    shown->pages_total += now.pages_total;
-    shown->pages_done += now.pages_done;
-    shown->pages_failed += now.pages_failed;
-    shown->pages_blank += now.pages_blank;
-    return 0;
-}
-
-/* Waits until every published document is finished (or the timeout passed: false). */
-static int wait_catalog(struct sohoa_runtime *rt, struct sohoa_progress *prog, bool quiet,
-                        double timeout_s, struct sohoa_counts *out, struct sohoa_err *err)
-{
-    struct sohoa_counts fin;
-    memset(&fin, 0, sizeof fin);
-    bool *finished = calloc(rt->n_docs + 1, sizeof *finished);
-    if (!finished)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
-    int rc = 0;
-    bool outage = false;
-    double t0 = sohoa_now_ms();
-    for (;;) {
-        if ((rc = catalog_counts(rt, finished, &fin, out, err)) < 0) {
-            if (!err || !err->retryable)
-                break;
-            /* The catalog is unreachable for now (a restart, a network blip): the workers retry
-             * their jobs meanwhile, so waiting goes on until the timeout. */
-            if (!outage)
-                fprintf(stderr, "\nsohoa ingest: catalog unavailable, still waiting: %s\n",
-                        err->msg);
-            outage = true;
-            rc = 0;
-        } else {
-            if (outage)
-                fprintf(stderr, "sohoa ingest: catalog reachable again\n");
-            outage = false;
-        }
-        bool done = !outage && out->docs_done >= out->docs_total;
-        if (!quiet && !outage)
-            sohoa_progress_update(prog, out->pages_done, out->pages_total, out->pages_failed, done);
-        if (done)
-            break;
-        if (timeout_s > 0 && sohoa_now_ms() - t0 > timeout_s * 1000) {
-            rc = sohoa_err_set(err, SOHOA_ETIMEOUT, true,
-                               "%ld of %ld documents still unfinished after %.0f s (see `sohoa "
-                               "status` and `sohoa dlq list`)",
-                               out->docs_total - out->docs_done, out->docs_total, timeout_s);
-            break;
-        }
-        struct timespec ts = {0, 500000000L};
-        nanosleep(&ts, NULL);
-    }
-    free(finished);
-    return rc;
+    sohoa_progress_update(arg, c->pages_done, c->pages_total, c->pages_failed, final);
 }
 
 static void log_note(void *arg, const char *dossier, const char *name, const struct sohoa_err *why)
 {
     const struct sohoa_progress *prog = arg;
-    fprintf(stderr, "%ssohoa: %s%s%s: %s [%s]\n", prog->tty ? "\r\033[K" : "", dossier,
-            *dossier ? "/" : "", name, why->msg, sohoa_status_name(why->code));
+    if (why->code == SOHOA_OK) /* information, not a failure */
+        fprintf(stderr, "%ssohoa: %s%s%s: %s\n", prog->tty ? "\r\033[K" : "", dossier,
+                *dossier ? "/" : "", name, why->msg);
+    else
+        fprintf(stderr, "%ssohoa: %s%s%s: %s [%s]\n", prog->tty ? "\r\033[K" : "", dossier,
+                *dossier ? "/" : "", name, why->msg, sohoa_status_name(why->code));
 }
 
 int sohoa_cli_ingest(int argc, char **argv)
 {
     struct sohoa_config cfg;
     struct sohoa_runtime rt;
+    struct sohoa_tracker *tracker = NULL;
     struct sohoa_err err;
     struct sohoa_intake_stats st;
     int rest = 0, rc, code = SOHOA_EXIT_OK;
@@ -193,7 +110,12 @@ int sohoa_cli_ingest(int argc, char **argv)
     }
     /* A shared queue: `sohoa worker` processes do the work; this process only publishes. */
     bool shared = sohoa_queue_durable(rt.queue);
-    rt.track_docs = shared;
+    if ((rc = sohoa_tracker_new(&tracker, &err)) < 0) {
+        fprintf(stderr, "sohoa ingest: %s\n", err.msg);
+        code = SOHOA_EXIT_INTERNAL;
+        goto out;
+    }
+    rt.tracker = tracker;
     if (!shared && (rc = sohoa_runtime_start_workers(&rt, &err)) < 0) {
         fprintf(stderr, "sohoa ingest: %s\n", err.msg);
         code = rc == SOHOA_EINVAL ? SOHOA_EXIT_USAGE : SOHOA_EXIT_INTERNAL;
@@ -217,44 +139,41 @@ int sohoa_cli_ingest(int argc, char **argv)
     memset(&c, 0, sizeof c);
     if (shared && !wait) {
         printf("published %ld page job(s) of %zu document(s) from %ld dossier(s) to %s; %ld "
-               "refused, %ld unchanged\n",
-               st.pages_queued, rt.n_docs, st.dossiers, queue, st.files_refused, st.files_skipped);
+               "refused, %ld reused, %ld already in progress\n",
+               st.pages_queued, sohoa_tracker_count(tracker), st.dossiers, queue, st.files_refused,
+               st.files_reused, st.files_followed);
         if (code == SOHOA_EXIT_OK && st.files_refused > 0)
             code = st.files_refused < st.files ? SOHOA_EXIT_PARTIAL : SOHOA_EXIT_FAILED;
         goto out;
     }
-    if (shared) {
-        if (code == SOHOA_EXIT_OK &&
-            (rc = wait_catalog(&rt, &prog, quiet, timeout_s, &c, &err)) < 0) {
-            fprintf(stderr, "%ssohoa ingest: %s\n", prog.tty ? "\r\033[K" : "", err.msg);
-            code = SOHOA_EXIT_INTERNAL;
-        }
-    } else {
-        for (;;) {
-            bool done = sohoa_runtime_wait_docs(&rt, 200);
-            c = sohoa_runtime_counts(&rt);
-            if (!quiet)
-                sohoa_progress_update(&prog, c.pages_done, c.pages_total, c.pages_failed, done);
-            if (done)
-                break;
-        }
+    /* One wait for both modes: the catalog says when each document finished, and the watchdog
+     * ends a wait that sees nothing move (tracker.h). */
+    struct sohoa_wait_opts wo = {
+        .timeout_s = timeout_s, .show = quiet ? NULL : show_progress, .show_arg = &prog};
+    if (code == SOHOA_EXIT_OK && (rc = sohoa_tracker_wait(tracker, &rt, &wo, &c, &err)) < 0) {
+        fprintf(stderr, "%ssohoa ingest: %s\n", prog.tty ? "\r\033[K" : "", err.msg);
+        code = SOHOA_EXIT_INTERNAL;
     }
     double secs = (sohoa_now_ms() - prog.start_ms) / 1000.0;
     printf("ingested %ld dossier(s), %ld file(s): %ld document(s) ok, %ld partial, %ld failed, "
-           "%ld refused, %ld unchanged\n",
+           "%ld refused, %ld reused from earlier runs, %ld the same content twice in a dossier\n",
            st.dossiers, st.files, c.docs_ok, c.docs_partial, c.docs_failed, st.files_refused,
-           st.files_skipped);
-    printf("pages: %ld done (%ld blank, %ld failed) in %.1f s, %.2f pages/s\n", c.pages_done,
-           c.pages_blank, c.pages_failed, secs, secs > 0 ? c.pages_done / secs : 0.0);
+           st.files_reused, st.files_same);
+    struct sohoa_counts here = sohoa_runtime_counts(&rt);
+    printf("pages: %ld done (%ld blank, %ld failed) in %.1f s, %.2f pages/s; %ld processed by "
+           "this process\n",
+           c.pages_done, c.pages_blank, c.pages_failed, secs, secs > 0 ? c.pages_done / secs : 0.0,
+           here.pages_done);
     printf("outputs: %s (docs/<sha256>/searchable.pdf, text.txt, record.json), catalog %s\n",
            cfg.store_url, catalog);
     if (code == SOHOA_EXIT_OK) {
         long bad = c.docs_partial + c.docs_failed + st.files_refused;
-        long good = c.docs_ok + c.docs_partial + st.files_skipped;
+        long good = c.docs_ok + c.docs_partial + st.files_reused;
         code = bad == 0 ? SOHOA_EXIT_OK : good > 0 ? SOHOA_EXIT_PARTIAL : SOHOA_EXIT_FAILED;
     }
 out:
     sohoa_runtime_release(&rt);
+    sohoa_tracker_free(&tracker);
     sohoa_config_release(&cfg);
     return code;
 }

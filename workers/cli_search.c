@@ -143,6 +143,13 @@ int sohoa_cli_search(int argc, char **argv)
                sohoa_match_name(h->match), h->dossier_id, h->doc_name, h->doc_id,
                h->doc_type ? ", " : "", h->doc_type ? h->doc_type : "", h->page_index + 1,
                h->snippet ? h->snippet : "");
+        if (h->n_dossiers > 1) { /* the same document in other dossiers too */
+            printf("   also in:");
+            for (size_t k = 1; k < h->n_dossiers; k++)
+                printf("%s dossier %s (as %s)", k > 1 ? "," : "", h->dossiers[k].id,
+                       h->dossiers[k].doc_name ? h->dossiers[k].doc_name : "-");
+            printf("\n");
+        }
     }
     if (hits.n == 0) {
         if (opts.field)

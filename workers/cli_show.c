@@ -74,6 +74,9 @@ int sohoa_cli_show(int argc, char **argv)
         printf("\n%d. %s  [%s]  %d page(s), %d done, %d failed\n   id %s\n", di->doc.ordinal,
                di->doc.name, sohoa_doc_status_name(di->doc.status), di->doc.n_pages, di->pages_done,
                di->pages_failed, di->id);
+        if (di->same_as)
+            printf("   the same content as document %d: processed once, listed at both\n",
+                   di->same_as);
         if (di->doc.error)
             printf("   error: %s\n", di->doc.error);
         if (di->pdf_key)

@@ -129,7 +129,8 @@ int sohoa_cli_worker(int argc, char **argv)
         goto out;
     }
     rt.interactive_traffic = true; /* the lane may carry API requests: keep a thread for it */
-    if ((rc = sohoa_runtime_start_workers(&rt, &err)) < 0) {
+    if ((rc = sohoa_runtime_start_workers(&rt, &err)) < 0 ||
+        (rc = sohoa_runtime_start_sweeper(&rt, SOHOA_SWEEP_INTERVAL_MS, &err)) < 0) {
         fprintf(stderr, "sohoa worker: %s\n", err.msg);
         code = SOHOA_EXIT_INTERNAL;
         goto out;

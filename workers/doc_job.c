@@ -357,6 +357,27 @@ out:
     return rc;
 }
 
+/* Every dossier holding the document learns it finished: the summary of each whose last document
+ * this was. Listed after the finish is recorded, so a dossier that took the content in meanwhile
+ * is either listed here or saw it finished at its own intake (which summarises then). */
+static void summarise_dossiers(struct sohoa_runtime *rt, const char *doc_id)
+{
+    struct sohoa_ids ids;
+    struct sohoa_err serr;
+    sohoa_err_clear(&serr);
+    if (sohoa_catalog_doc_dossiers(rt->catalog, doc_id, &ids, &serr) < 0) {
+        fprintf(stderr, "sohoa: document %.12s: its dossiers not summarised: %s\n", doc_id,
+                serr.msg);
+        return;
+    }
+    for (size_t i = 0; i < ids.n; i++) {
+        sohoa_err_clear(&serr);
+        if (sohoa_dossier_summarise(rt, ids.v[i], NULL, &serr) < 0)
+            fprintf(stderr, "sohoa: dossier %s: summary not written: %s\n", ids.v[i], serr.msg);
+    }
+    sohoa_ids_release(&ids);
+}
+
 enum sohoa_job_outcome sohoa_doc_job_run(struct sohoa_runtime *rt, const struct sohoa_delivery *d,
                                          struct sohoa_err *why)
 {
@@ -370,21 +391,25 @@ enum sohoa_job_outcome sohoa_doc_job_run(struct sohoa_runtime *rt, const struct 
     sohoa_err_clear(&err);
     const char *status = "failed";
 
-    /* Only a document whose pages are all recorded and that nobody finished yet: a job delivered
-     * twice, or published again by a redelivered page job, finds it finished and stops here. */
-    struct sohoa_doc_progress pr;
-    int rc = sohoa_catalog_progress(rt->catalog, job->doc_id, &pr, &err);
+    /* Only a document whose pages are all recorded, that nobody finished yet, and whose lease
+     * this job holds: a job delivered twice, or published again by a redelivered page job or a
+     * sweeper, finds it finished or held and stops here. */
+    bool yours = false;
+    int rc = sohoa_catalog_claim_assembly(rt->catalog, job->doc_id,
+                                          (int)sohoa_runtime_lease_ms(job->n_pages), &yours, &err);
     if (rc < 0) {
         outcome = err.retryable ? SOHOA_OUTCOME_RETRY : SOHOA_OUTCOME_DEAD;
         goto out;
     }
-    if (pr.status != SOHOA_DOC_ASSEMBLING)
+    if (!yours)
         goto out;
 
     rc = assemble(rt, job, &man, &dm, &status, &err);
     if (rc < 0) {
         if (err.retryable &&
             (sohoa_queue_durable(rt->queue) || !sohoa_queue_last_attempt(rt->queue, job))) {
+            struct sohoa_err lerr; /* the retry claims it again; if this fails, the lease ends */
+            sohoa_catalog_release_assembly(rt->catalog, job->doc_id, &lerr);
             outcome = SOHOA_OUTCOME_RETRY; /* on a broker, the last retry dead-letters it */
             goto out;
         }
@@ -394,13 +419,7 @@ enum sohoa_job_outcome sohoa_doc_job_run(struct sohoa_runtime *rt, const struct 
         sohoa_catalog_finish_document(rt->catalog, job->doc_id, SOHOA_DOC_FAILED, err.msg, NULL,
                                       NULL, &ierr);
     }
-    if (man.dossier_id) {
-        struct sohoa_err serr;
-        sohoa_err_clear(&serr);
-        if (sohoa_dossier_summarise(rt, man.dossier_id, NULL, &serr) < 0)
-            fprintf(stderr, "sohoa: dossier %s: summary not written: %s\n", man.dossier_id,
-                    serr.msg);
-    }
+    summarise_dossiers(rt, job->doc_id);
     sohoa_runtime_doc_finished(rt, status);
 out:
     if (outcome != SOHOA_OUTCOME_DONE && why)

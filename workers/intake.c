@@ -15,6 +15,7 @@
 #include "pipeline/vntext.h"
 #include "workers/layout.h"
 #include "workers/record.h"
+#include "workers/summary.h"
 #include "workers/version.h"
 
 #define DOSSIER_JSON_MAX (1 << 20)
@@ -162,7 +163,7 @@ static int queue_pages(struct intake *in, const struct sohoa_manifest *m, struct
     job.n_pages = m->n_pages;
     job.attempt = 1;
     snprintf(job.format, sizeof job.format, "%s", m->format);
-    sohoa_runtime_doc_queued(in->rt, m->doc_id);
+    sohoa_runtime_doc_queued(in->rt);
     sohoa_runtime_add_pages(in->rt, m->n_pages);
     for (int p = 0; p < m->n_pages; p++) {
         job.page = p;
@@ -174,7 +175,37 @@ static int queue_pages(struct intake *in, const struct sohoa_manifest *m, struct
     return 0;
 }
 
-/* One file of a dossier. Only a failure of the backends is returned; a bad file is recorded. */
+/* What intake learned of a file it is to process: format, pages and the manifest. A file that
+ * cannot be read as a document is recorded as refused (*refused). */
+static int probe_file(struct intake *in, const struct sohoa_dossier_meta *dm, const char *path,
+                      struct sohoa_manifest *m, bool *refused, struct sohoa_err *err)
+{
+    struct sohoa_runtime *rt = in->rt;
+    struct sohoa_err why;
+    sohoa_err_clear(&why);
+    char key[SOHOA_KEY_MAX];
+    char *json = NULL;
+    struct sohoa_probe probe;
+    *refused = false;
+    if (sohoa_imageio_probe(path, &rt->cfg->limits, &probe, &why) < 0) {
+        record_refused(in, dm, m, &why);
+        *refused = true;
+        return 0;
+    }
+    snprintf(m->format, sizeof m->format, "%s", sohoa_format_name(probe.format));
+    m->n_pages = probe.n_pages;
+    int rc = sohoa_manifest_to_json(m, dm, &json, err);
+    if (rc == 0) {
+        sohoa_key_doc(key, m->doc_id, "manifest.json");
+        rc = sohoa_obj_put_str(rt->store, key, json, err);
+    }
+    free(json);
+    return rc;
+}
+
+/* One file of a dossier. Only a failure of the backends is returned; a bad file is recorded. The
+ * catalog's admission decides whether this call processes the content (new, failed before, or
+ * left stale) or only puts it in the dossier (being processed, or finished, elsewhere). */
 static int ingest_file(struct intake *in, const struct sohoa_dossier_meta *dm,
                        const char *root_real, const char *path, const char *raw_name, int ordinal,
                        struct sohoa_manifest *m)
@@ -185,13 +216,13 @@ static int ingest_file(struct intake *in, const struct sohoa_dossier_meta *dm,
     sohoa_err_clear(&err);
     sohoa_err_clear(&why);
     char key[SOHOA_KEY_MAX];
-    char *json = NULL;
     int rc = 0;
+    bool refused = false;
     memset(m, 0, sizeof *m);
     m->ordinal = ordinal;
     m->dossier_id = strdup(dm->id);
     if (vn_sanitize_label(raw_name, strlen(raw_name), &m->name, &err) < 0 || !m->dossier_id)
-        return sohoa_err_set(&err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(&err, SOHOA_ENOMEM, false, "out of memory");
     in->stats->files++;
 
     if (check_entry(path, root_real, &why) < 0 ||
@@ -210,45 +241,72 @@ static int ingest_file(struct intake *in, const struct sohoa_dossier_meta *dm,
     if ((!exists || size != m->size) && (rc = sohoa_obj_put_file(rt->store, key, path, &err)) < 0)
         goto backend;
 
-    /* Already ingested and finished: nothing to redo. */
+    /* Content finished before needs no probe: the admission below only adds it to the dossier. */
     struct sohoa_doc_progress prog;
-    if (sohoa_catalog_progress(rt->catalog, m->doc_id, &prog, NULL) == 0 &&
-        (prog.status == SOHOA_DOC_DONE || prog.status == SOHOA_DOC_PARTIAL) && prog.n_pages > 0) {
-        in->stats->files_skipped++;
+    bool finished = sohoa_catalog_progress(rt->catalog, m->doc_id, &prog, NULL) == 0 &&
+                    (prog.status == SOHOA_DOC_DONE || prog.status == SOHOA_DOC_PARTIAL) &&
+                    prog.n_pages > 0;
+    if (finished)
         m->n_pages = prog.n_pages;
-        return 0;
-    }
+    else if ((rc = probe_file(in, dm, path, m, &refused, &err)) < 0 || refused)
+        goto backend;
 
-    struct sohoa_probe probe;
-    if (sohoa_imageio_probe(path, lim, &probe, &why) < 0) {
-        record_refused(in, dm, m, &why);
-        return 0;
+    for (int round = 0; round < 2; round++) {
+        struct sohoa_document doc = {
+            .dossier_id = dm->id,
+            .name = m->name,
+            .ordinal = ordinal,
+            .format = mime_of(m->format),
+            .n_pages = m->n_pages,
+            .size_bytes = (int64_t)m->size,
+            .status = SOHOA_DOC_PROCESSING,
+        };
+        enum sohoa_admit admit = SOHOA_ADMIT_NEW;
+        if ((rc = sohoa_catalog_admit_document(rt->catalog, m->doc_id, &doc,
+                                               sohoa_runtime_stall_ms(rt), &admit, NULL, &err)) < 0)
+            goto backend;
+        if (admit == SOHOA_ADMIT_FINISHED) {
+            in->stats->files_reused++;
+            goto backend;
+        }
+        if ((rc = sohoa_runtime_follow(rt, m->doc_id, &err)) < 0)
+            goto backend;
+        if (admit == SOHOA_ADMIT_RUNNING) {
+            in->stats->files_followed++;
+            goto backend;
+        }
+        if (finished) { /* it failed since we looked: processed again, so probed first */
+            finished = false;
+            if ((rc = probe_file(in, dm, path, m, &refused, &err)) < 0 || refused)
+                goto backend;
+            continue;
+        }
+        rc = queue_pages(in, m, &err);
+        break;
     }
-    snprintf(m->format, sizeof m->format, "%s", sohoa_format_name(probe.format));
-    m->n_pages = probe.n_pages;
-
-    if ((rc = sohoa_manifest_to_json(m, dm, &json, &err)) < 0)
-        goto backend;
-    sohoa_key_doc(key, m->doc_id, "manifest.json");
-    if ((rc = sohoa_obj_put_str(rt->store, key, json, &err)) < 0)
-        goto backend;
-    struct sohoa_document doc = {
-        .dossier_id = dm->id,
-        .name = m->name,
-        .ordinal = ordinal,
-        .format = mime_of(m->format),
-        .n_pages = m->n_pages,
-        .size_bytes = (int64_t)m->size,
-        .status = SOHOA_DOC_PROCESSING,
-    };
-    if ((rc = sohoa_catalog_upsert_document(rt->catalog, m->doc_id, &doc, &err)) < 0)
-        goto backend;
-    rc = queue_pages(in, m, &err);
 backend:
-    free(json);
     if (rc < 0)
         note(in, dm->id, m->name, &err);
     return rc;
+}
+
+/* The file just taken in (docs[n]) has the same content as an earlier one of its dossier: the
+ * log says so; the catalog lists it at both positions and processes it once. */
+static void same_as_earlier(struct intake *in, const struct sohoa_dossier_meta *dm,
+                            const struct sohoa_manifest *docs, size_t n)
+{
+    if (!docs[n].doc_id[0] || docs[n].error)
+        return;
+    for (size_t j = 0; j < n; j++)
+        if (!docs[j].error && !strcmp(docs[j].doc_id, docs[n].doc_id)) {
+            struct sohoa_err same;
+            sohoa_err_set(&same, SOHOA_OK, false,
+                          "same content as %s (position %d): listed at both, processed once",
+                          docs[j].name, docs[j].ordinal);
+            in->stats->files_same++;
+            note(in, dm->id, docs[n].name, &same);
+            return;
+        }
 }
 
 static int name_cmp(const struct dirent **a, const struct dirent **b)
@@ -411,10 +469,19 @@ static int ingest_dossier(struct intake *in, const char *dir, const char *only, 
             }
         }
         rc = ingest_file(in, &dm, root_real, path, name, (int)n_docs + 1, &docs[n_docs]);
+        same_as_earlier(in, &dm, docs, n_docs);
         n_docs++;
     }
     if (rc == 0 && n_docs > 0)
         rc = write_dossier(in, &dm, docs, n_docs, err);
+    if (rc == 0 && n_docs > 0) {
+        /* written now when every document finished before (reused content): no document job
+         * of this run will */
+        struct sohoa_err serr;
+        sohoa_err_clear(&serr);
+        if (sohoa_dossier_summarise(in->rt, dm.id, NULL, &serr) < 0)
+            note(in, dm.id, "summary.json", &serr);
+    }
 out:
     for (size_t i = 0; i < n_docs; i++)
         sohoa_manifest_release(&docs[i]);

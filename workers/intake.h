@@ -19,8 +19,12 @@
 struct sohoa_intake_stats {
     long dossiers;
     long files;
-    long files_refused; /* failed at intake: unreadable, not a document, over a limit */
-    long files_skipped; /* already ingested, unchanged */
+    long files_refused;  /* failed at intake: unreadable, not a document, over a limit */
+    long files_reused;   /* content finished before (any dossier): the dossier holds it, nothing
+                            is redone */
+    long files_followed; /* content being processed already (another dossier, run or host) */
+    long files_same;     /* the same content as an earlier file of the same dossier: listed at
+                            both positions, processed once */
     long pages_queued;
 };
 

@@ -105,6 +105,14 @@ void sohoa_runtime_release(struct sohoa_runtime *rt)
 {
     if (!rt->cfg)
         return; /* never opened */
+    if (rt->sweeper_started) {
+        pthread_mutex_lock(&rt->mu);
+        rt->stopping = true;
+        pthread_cond_broadcast(&rt->cv);
+        pthread_mutex_unlock(&rt->mu);
+        pthread_join(rt->sweeper, NULL);
+        rt->sweeper_started = false;
+    }
     if (rt->queue)
         sohoa_queue_close(rt->queue);
     sohoa_pool_join(&rt->pool);
@@ -112,7 +120,6 @@ void sohoa_runtime_release(struct sohoa_runtime *rt)
     sohoa_catalog_free(&rt->catalog);
     sohoa_objstore_free(&rt->store);
     sohoa_models_free(&rt->models);
-    free(rt->docs);
     pthread_cond_destroy(&rt->cv);
     pthread_mutex_destroy(&rt->mu);
     rt->cfg = NULL;
@@ -137,21 +144,16 @@ void sohoa_runtime_page_finished(struct sohoa_runtime *rt, const char *status)
     pthread_mutex_unlock(&rt->mu);
 }
 
-void sohoa_runtime_doc_queued(struct sohoa_runtime *rt, const char *doc_id)
+void sohoa_runtime_doc_queued(struct sohoa_runtime *rt)
 {
     pthread_mutex_lock(&rt->mu);
     rt->counts.docs_total++;
-    if (rt->track_docs && rt->n_docs == rt->cap_docs) {
-        size_t cap = rt->cap_docs ? rt->cap_docs * 2 : 64;
-        void *grown = realloc(rt->docs, cap * sizeof *rt->docs);
-        if (grown) {
-            rt->docs = grown;
-            rt->cap_docs = cap;
-        }
-    }
-    if (rt->track_docs && rt->n_docs < rt->cap_docs)
-        snprintf(rt->docs[rt->n_docs++], sizeof rt->docs[0], "%s", doc_id);
     pthread_mutex_unlock(&rt->mu);
+}
+
+int sohoa_runtime_follow(struct sohoa_runtime *rt, const char *doc_id, struct sohoa_err *err)
+{
+    return rt->tracker ? sohoa_tracker_add(rt->tracker, doc_id, err) : 0;
 }
 
 void sohoa_runtime_doc_finished(struct sohoa_runtime *rt, const char *status)
@@ -176,18 +178,116 @@ struct sohoa_counts sohoa_runtime_counts(struct sohoa_runtime *rt)
     return c;
 }
 
-bool sohoa_runtime_wait_docs(struct sohoa_runtime *rt, int timeout_ms)
+void sohoa_runtime_wait_activity(struct sohoa_runtime *rt, int ms)
 {
     struct timespec until;
-    sohoa_deadline_in(CLOCK_REALTIME, timeout_ms, &until);
+    sohoa_deadline_in(CLOCK_REALTIME, ms, &until);
     pthread_mutex_lock(&rt->mu);
-    bool done;
-    while (!(done = rt->counts.docs_done >= rt->counts.docs_total)) {
-        if (pthread_cond_timedwait(&rt->cv, &rt->mu, &until) == ETIMEDOUT) {
-            done = rt->counts.docs_done >= rt->counts.docs_total;
-            break;
+    pthread_cond_timedwait(&rt->cv, &rt->mu, &until);
+    pthread_mutex_unlock(&rt->mu);
+}
+
+long sohoa_runtime_stall_ms(const struct sohoa_runtime *rt)
+{
+    const struct sohoa_limits *l = &rt->cfg->limits;
+    long page = (long)(l->decode_timeout_ms > 0 ? l->decode_timeout_ms : 300000) +
+                (long)(l->page_timeout_ms > 0 ? l->page_timeout_ms : 300000);
+    long slack = page < 5000 ? 5000 : page > 60000 ? 60000 : page; /* store, catalog */
+    return 2 * page + slack + (rt->queue && sohoa_queue_durable(rt->queue) ? 91000 : 0);
+}
+
+long sohoa_runtime_lease_ms(int n_pages)
+{
+    return 60000 + 1000L * (n_pages > 0 ? n_pages : 0);
+}
+
+#define SWEEP_BATCH 200
+
+int sohoa_runtime_sweep(struct sohoa_runtime *rt, int64_t idle_ms, bool lost_processing,
+                        int *republished, struct sohoa_err *err)
+{
+    struct sohoa_stalled_doc *v = NULL;
+    size_t n = 0;
+    int count = 0;
+    if (republished)
+        *republished = 0;
+    int rc = sohoa_catalog_stalled(rt->catalog, idle_ms, SWEEP_BATCH, &v, &n, err);
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        struct sohoa_job job;
+        memset(&job, 0, sizeof job);
+        job.lane = SOHOA_LANE_BULK;
+        memcpy(job.doc_id, v[i].id, sizeof job.doc_id);
+        job.n_pages = v[i].n_pages;
+        job.attempt = 1; /* format left empty: the decoder sniffs it */
+        if (v[i].status == SOHOA_DOC_ASSEMBLING) {
+            fprintf(stderr,
+                    "sohoa: document %.12s: left assembling %lld s ago, its document job published "
+                    "again\n",
+                    v[i].id, (long long)(v[i].idle_ms / 1000));
+            rc = sohoa_runtime_publish_doc(rt, &job, err);
+            count += rc == 0;
+        } else if (lost_processing) {
+            fprintf(stderr,
+                    "sohoa: document %.12s: %d of %d pages recorded by a previous run, "
+                    "its pages queued again\n",
+                    v[i].id, v[i].pages_done, v[i].n_pages);
+            job.kind = SOHOA_JOB_PAGE;
+            for (int p = 0; rc == 0 && p < v[i].n_pages; p++) {
+                job.page = p;
+                rc = sohoa_queue_publish(rt->queue, &job, true, err);
+            }
+            count += rc == 0;
         }
     }
+    free(v);
+    if (republished)
+        *republished = count;
+    return rc;
+}
+
+struct sweeper_arg {
+    struct sohoa_runtime *rt;
+    int interval_ms;
+};
+
+static void *sweeper_main(void *arg)
+{
+    struct sweeper_arg a = *(struct sweeper_arg *)arg;
+    free(arg);
+    struct sohoa_runtime *rt = a.rt;
+    bool first = true;
+    pthread_mutex_lock(&rt->mu);
+    while (!rt->stopping) {
+        pthread_mutex_unlock(&rt->mu);
+        struct sohoa_err err;
+        sohoa_err_clear(&err);
+        /* at the start of a process on an in-process queue, every unfinished document's jobs died
+         * with the process before: all of them are taken up again at once */
+        bool lost = first && !sohoa_queue_durable(rt->queue);
+        if (sohoa_runtime_sweep(rt, lost ? 0 : sohoa_runtime_stall_ms(rt), lost, NULL, &err) < 0)
+            fprintf(stderr, "sohoa: sweep of stalled documents failed: %s\n", err.msg);
+        first = false;
+        struct timespec until;
+        sohoa_deadline_in(CLOCK_REALTIME, a.interval_ms, &until);
+        pthread_mutex_lock(&rt->mu);
+        while (!rt->stopping && pthread_cond_timedwait(&rt->cv, &rt->mu, &until) != ETIMEDOUT)
+            ;
+    }
     pthread_mutex_unlock(&rt->mu);
-    return done;
+    return NULL;
+}
+
+int sohoa_runtime_start_sweeper(struct sohoa_runtime *rt, int interval_ms, struct sohoa_err *err)
+{
+    struct sweeper_arg *a = malloc(sizeof *a);
+    if (!a)
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
+    a->rt = rt;
+    a->interval_ms = interval_ms > 0 ? interval_ms : 30000;
+    if (pthread_create(&rt->sweeper, NULL, sweeper_main, a) != 0) {
+        free(a);
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "cannot start the sweeper thread");
+    }
+    rt->sweeper_started = true;
+    return 0;
 }

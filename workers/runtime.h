@@ -6,8 +6,13 @@
  * delivery only then. The thread that records the last page of a document (the catalog says so
  * exactly once) publishes the document job before its page job is acknowledged; a page job
  * delivered again that finds its document "assembling" publishes it again (the crash window
- * between the two), and the document job skips a document already finished. Counters feed the
- * progress display; the embedded ingest waits on `cv` until every document it queued finished.
+ * between the two). The document job assembles only under the catalog's assembly lease, so a
+ * document job delivered twice assembles once; it skips a document already finished. A
+ * long-running process (serve, worker) also runs a sweeper thread: every SWEEP interval it asks
+ * the catalog for "assembling" documents whose lease ran out (a finisher that crashed) and
+ * publishes their document jobs again; at its start, on an in-process queue, it also queues again
+ * the pages of documents left "processing" by a previous process (their jobs died with it).
+ * Counters feed the progress display and the waiting command's watchdog (tracker.h).
  *
  * Threads: backends are thread-safe; counters are guarded by `mu`.
  */
@@ -16,6 +21,7 @@
 
 #include <pthread.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "pipeline/clean.h"
 #include "pipeline/doctype.h"
@@ -26,6 +32,9 @@
 #include "workers/job.h"
 #include "workers/pool.h"
 #include "workers/queue.h"
+#include "workers/tracker.h"
+
+#define SOHOA_SWEEP_INTERVAL_MS 30000 /* how often serve and worker look for stalled documents */
 
 struct sohoa_counts {
     long docs_total, docs_done, docs_ok, docs_partial, docs_failed;
@@ -46,12 +55,16 @@ struct sohoa_runtime {
      * extraction, never failed for it. */
     struct sohoa_models *models;
 
+    /* The documents a waiting command follows (ingest): intake adds each document it queued or
+     * found being processed. Borrowed, set before intake; NULL in serve and worker. */
+    struct sohoa_tracker *tracker;
+
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct sohoa_counts counts;
-    bool track_docs;  /* keep the ids of queued documents (ingest --queue --wait) */
-    char (*docs)[65]; /* those ids, under mu */
-    size_t n_docs, cap_docs;
+    bool stopping;     /* the sweeper stops, under mu */
+    pthread_t sweeper; /* started by sohoa_runtime_start_sweeper */
+    bool sweeper_started;
 };
 
 /* Opens the backends named in `cfg` (store, catalog, queue); no threads yet. */
@@ -75,12 +88,31 @@ void sohoa_runtime_release(struct sohoa_runtime *rt);
 /* Counter updates, from any thread. */
 void sohoa_runtime_add_pages(struct sohoa_runtime *rt, long total);
 void sohoa_runtime_page_finished(struct sohoa_runtime *rt, const char *status);
-void sohoa_runtime_doc_queued(struct sohoa_runtime *rt, const char *doc_id);
+void sohoa_runtime_doc_queued(struct sohoa_runtime *rt);
 void sohoa_runtime_doc_finished(struct sohoa_runtime *rt, const char *status);
 struct sohoa_counts sohoa_runtime_counts(struct sohoa_runtime *rt);
+/* Waits up to `ms` for a page or document to finish in this process. */
+void sohoa_runtime_wait_activity(struct sohoa_runtime *rt, int ms);
+/* rt->tracker follows `doc_id` (nothing without a tracker). */
+int sohoa_runtime_follow(struct sohoa_runtime *rt, const char *doc_id, struct sohoa_err *err);
 
-/* Waits until every queued document finished or `timeout_ms` passed (then returns false). */
-bool sohoa_runtime_wait_docs(struct sohoa_runtime *rt, int timeout_ms);
+/* The bounds derived from the limits (cfg->limits: decode and OCR deadlines per page):
+ * stall_ms, how long a wait sees nothing move before its watchdog fires — two pages' worth of
+ * decode + OCR deadlines plus one page's worth (5 s to a minute) for store and catalog, plus the
+ * shared queue's retry budget (91 s) on a broker; lease_ms, how long an assembler holds a document
+ * of `n_pages` (a minute plus a second a page) before a sweeper may hand it to another. */
+long sohoa_runtime_stall_ms(const struct sohoa_runtime *rt);
+long sohoa_runtime_lease_ms(int n_pages);
+
+/* One sweep (see DESIGN above) over the documents idle for `idle_ms` (sohoa_catalog_stalled):
+ * republish the document jobs of the assembling ones, and with `lost_processing` the page jobs
+ * of the processing ones. *republished (may be NULL) counts the documents. */
+int sohoa_runtime_sweep(struct sohoa_runtime *rt, int64_t idle_ms, bool lost_processing,
+                        int *republished, struct sohoa_err *err);
+/* Starts the sweeper thread (serve, worker): a sweep at once (on an in-process queue with idle 0
+ * and lost_processing: the jobs of an earlier process died with it), then every `interval_ms`
+ * over documents idle for stall_ms. Stopped by sohoa_runtime_release. */
+int sohoa_runtime_start_sweeper(struct sohoa_runtime *rt, int interval_ms, struct sohoa_err *err);
 
 /* The jobs (page_job.c, doc_job.c). `ocr` is the calling thread's handle. They return DONE once
  * their results are stored, RETRY for an infrastructure failure worth trying again (store or

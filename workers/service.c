@@ -44,7 +44,10 @@
 
 struct watch {
     char id[SOHOA_SERVICE_ID_MAX];
-    bool taken_in; /* intake has returned: every document is in the catalog */
+    bool taken_in;    /* intake has returned: every document is in the catalog */
+    long signature;   /* pages recorded and states of its documents, to see movement */
+    double last_move; /* when it or the workers last moved (ms, monotonic) */
+    bool warned;      /* the watchdog said so once */
 };
 
 struct accepted {
@@ -234,8 +237,11 @@ static int watch_add(struct sohoa_service *svc, const char *id, bool taken_in)
         svc->cap_watches = cap;
     }
     struct watch *w = &svc->watches[svc->n_watches++];
+    memset(w, 0, sizeof *w);
     snprintf(w->id, sizeof w->id, "%s", id);
     w->taken_in = taken_in;
+    w->signature = -1;
+    w->last_move = now_ms();
     return 0;
 }
 
@@ -319,21 +325,84 @@ static enum sohoa_dossier_state state_of(const struct sohoa_dossier_info *info)
                                     : SOHOA_DOSSIER_PARTIAL;
 }
 
+static long signature_of(const struct sohoa_dossier_info *info)
+{
+    long sig = 0;
+    for (size_t i = 0; i < info->n_docs; i++)
+        sig = sig * 31 + info->docs[i].pages_done * 8 + (long)info->docs[i].doc.status;
+    return sig;
+}
+
+/* The watchdog of one watched dossier that did not move, while the workers did not either: after
+ * the stall bound it says which documents and why (the sweeper republishes what it can); after
+ * three times that, it ends them as failed with the reason, so the dossier finishes and the
+ * portal is told. The originals stay stored: submitting the dossier again processes them again. */
+static void watchdog(struct sohoa_service *svc, struct watch *w, struct sohoa_dossier_info *info,
+                     double idle_ms)
+{
+    double stall = (double)sohoa_runtime_stall_ms(&svc->rt);
+    if (idle_ms <= stall)
+        return;
+    bool give_up = idle_ms > 3 * stall;
+    for (size_t i = 0; i < info->n_docs; i++) {
+        const struct sohoa_document_info *d = &info->docs[i];
+        if (d->doc.status != SOHOA_DOC_PROCESSING && d->doc.status != SOHOA_DOC_ASSEMBLING)
+            continue;
+        char why[SOHOA_ERR_MSG_MAX];
+        snprintf(why, sizeof why,
+                 "no progress for %.0f s (%s, %d of %d pages recorded); the original is stored: "
+                 "submit the dossier again to retry",
+                 idle_ms / 1000, sohoa_doc_status_name(d->doc.status), d->pages_done,
+                 d->doc.n_pages);
+        if (!w->warned || give_up)
+            fprintf(stderr, "sohoa serve: dossier %s, document %.12s: %s%s\n", w->id, d->id, why,
+                    give_up ? " (ended as failed)" : "");
+        struct sohoa_err ferr;
+        if (give_up)
+            sohoa_catalog_finish_document(svc->rt.catalog, d->id, SOHOA_DOC_FAILED, why, NULL, NULL,
+                                          &ferr);
+    }
+    w->warned = true;
+}
+
 /* One look at every watched dossier that has been taken in; on_done for the finished ones. */
-static void watch_tick(struct sohoa_service *svc)
+static void watch_tick(struct sohoa_service *svc, long *last_activity)
 {
     char ids[64][SOHOA_SERVICE_ID_MAX];
     size_t n = 0;
+    struct sohoa_counts c = sohoa_runtime_counts(&svc->rt);
+    long activity = c.pages_done * 7 + c.docs_done;
+    bool workers_moved = activity != *last_activity;
+    *last_activity = activity;
+    double now = now_ms();
     pthread_mutex_lock(&svc->mu);
-    for (size_t i = 0; i < svc->n_watches && n < 64; i++)
-        if (svc->watches[i].taken_in)
+    for (size_t i = 0; i < svc->n_watches; i++) {
+        if (workers_moved)
+            svc->watches[i].last_move = now;
+        if (svc->watches[i].taken_in && n < 64)
             snprintf(ids[n++], SOHOA_SERVICE_ID_MAX, "%s", svc->watches[i].id);
+    }
     pthread_mutex_unlock(&svc->mu);
     for (size_t i = 0; i < n; i++) {
         struct sohoa_dossier_info *info = NULL;
         if (sohoa_catalog_get_dossier(svc->rt.catalog, ids[i], 0, &info, NULL) < 0)
             continue;
         enum sohoa_dossier_state st = state_of(info);
+        if (st == SOHOA_DOSSIER_PROCESSING) {
+            long sig = signature_of(info);
+            pthread_mutex_lock(&svc->mu);
+            for (size_t k = 0; k < svc->n_watches; k++) {
+                struct watch *w = &svc->watches[k];
+                if (strcmp(w->id, ids[i]) != 0)
+                    continue;
+                if (w->signature != sig) {
+                    w->signature = sig;
+                    w->last_move = now;
+                }
+                watchdog(svc, w, info, now - w->last_move);
+            }
+            pthread_mutex_unlock(&svc->mu);
+        }
         sohoa_dossier_info_free(&info);
         if (st == SOHOA_DOSSIER_PROCESSING)
             continue;
@@ -355,6 +424,7 @@ static void watch_tick(struct sohoa_service *svc)
 static void *watch_main(void *arg)
 {
     struct sohoa_service *svc = arg;
+    long last_activity = -1;
     pthread_mutex_lock(&svc->mu);
     while (!svc->stopping) {
         struct timespec until;
@@ -363,7 +433,7 @@ static void *watch_main(void *arg)
         if (svc->stopping)
             break;
         pthread_mutex_unlock(&svc->mu);
-        watch_tick(svc);
+        watch_tick(svc, &last_activity);
         pthread_mutex_lock(&svc->mu);
     }
     pthread_mutex_unlock(&svc->mu);
@@ -409,7 +479,8 @@ static int open_runtime(struct sohoa_service *svc, struct sohoa_err *err)
         return rc;
     svc->rt_open = true;
     svc->rt.interactive_traffic = true; /* POST /v1/extract: a reserved interactive thread */
-    if ((rc = sohoa_runtime_start_workers(&svc->rt, err)) < 0)
+    if ((rc = sohoa_runtime_start_workers(&svc->rt, err)) < 0 ||
+        (rc = sohoa_runtime_start_sweeper(&svc->rt, SOHOA_SWEEP_INTERVAL_MS, err)) < 0)
         return rc;
     svc->workers_ok = true;
     return 0;
@@ -466,9 +537,15 @@ void sohoa_service_free(struct sohoa_service **svcp)
         pthread_join(svc->intake_th, NULL);
     if (svc->watch_started)
         pthread_join(svc->watch_th, NULL);
-    if (svc->rt_open)
+    if (svc->rt_open) {
         sohoa_runtime_release(&svc->rt); /* the workers finish what was queued */
-    while (svc->head) {                  /* left on disk for the next start */
+        struct sohoa_counts c = svc->rt.counts;
+        fprintf(stderr,
+                "sohoa serve: this process processed %ld page(s) and assembled %ld "
+                "document(s)\n",
+                c.pages_done, c.docs_done);
+    }
+    while (svc->head) { /* left on disk for the next start */
         struct accepted *a = svc->head;
         svc->head = a->next;
         free(a);

@@ -43,14 +43,15 @@ static double now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static void sleep_ms(double ms)
 {
     if (ms <= 0)
         return;
-    struct timespec ts = {(time_t)(ms / 1e3), (long)((ms - (time_t)(ms / 1e3) * 1e3) * 1e6)};
+    struct timespec ts = {(time_t)(ms / 1e3),
+                          (long)((ms - (double)(time_t)(ms / 1e3) * 1e3) * 1e6)};
     nanosleep(&ts, NULL);
 }
 
@@ -82,7 +83,7 @@ static int one_sample(struct sohoa_runtime *rt, char *path, double *ms, const ch
     if ((rc = sohoa_sha256_file(path, 0, id, &size, err)) < 0 ||
         (rc = sohoa_intake_paths(rt, &path, 1, SOHOA_LANE_INTERACTIVE, note, NULL, &st, err)) < 0)
         return rc;
-    if (st.files_skipped > 0 || st.files_refused > 0)
+    if (st.files_reused > 0 || st.files_refused > 0)
         return sohoa_err_set(err, SOHOA_EINVAL, false, "%s was not queued (already ingested?)",
                              path);
     for (;;) {
@@ -162,7 +163,7 @@ int main(int argc, char **argv)
             goto out;
         size_t w1 = sohoa_queue_depth(rt.queue, SOHOA_LANE_BULK);
         printf("%.1f\t%s\t%zu\t%zu\n", ms, status, w0, w1);
-        fflush(stdout);
+        (void)fflush(stdout);
         sleep_ms(interval - (now_ms() - t_sub));
     }
     long bulk_done = sohoa_runtime_counts(&rt).pages_done - done0 - n;
@@ -174,7 +175,7 @@ int main(int argc, char **argv)
 out:
     if (rc < 0)
         fprintf(stderr, "sohoa_latency: %s\n", err.msg);
-    fflush(stdout);
+    (void)fflush(stdout);
     if (bulk_started)
         _exit(rc < 0 ? 1 : 0); /* leave the backlog: the data dir is scratch */
     sohoa_runtime_release(&rt);

@@ -32,7 +32,7 @@ export TMPDIR="$work"
 fail=0
 
 # --- 1. the conformance suite ----------------------------------------------------------------------
-for t in test_catalog test_catalog_faults test_catalog_fields; do
+for t in test_catalog test_catalog_faults test_catalog_fields test_catalog_members; do
   if ! "$build/tests/$t" > "$work/$t.out" 2>&1; then
     echo "FAIL: $t against PostgreSQL"; fail=1
   fi

@@ -8,6 +8,10 @@
 #      and SQLite catalog); one worker gets SIGTERM during the run and must stop gracefully, a third
 #      takes its place. Every document must end "done", with exactly one catalog row and one
 #      record.json per document, and the queue must be empty: nothing ready, nothing dead.
+#   3. `sohoa serve` on the shared queue answers POST /v1/extract through RabbitMQ.
+#   4. the same new content published at the same moment by two `ingest --queue --wait` processes
+#      (two dossiers) while two workers consume: both ingests end, both dossiers hold the document,
+#      and the workers processed its page once and assembled it once.
 set -euo pipefail
 build="$(cd "${1:?usage: queue_amqp.sh BUILD_DIR CORPUS_DIR WORK_DIR}" && pwd)"
 work="${3:?usage: queue_amqp.sh BUILD_DIR CORPUS_DIR WORK_DIR}"
@@ -113,3 +117,28 @@ for p in "$sp" "$w4"; do kill -TERM "$p"; done
 for p in "$sp" "$w4"; do wait "$p" || fail "serve or worker exited with status $? after SIGTERM"; done
 pids=()
 echo "PASS: the API answered a CCCD extract through RabbitMQ (id_number $got)"
+
+echo "== 4. the same content from two ingest processes at once, two workers"
+"$gen" --out "$work/gen/same" --pages 1 --dpi 150 --lines-per-page 6 --seed 99 > /dev/null
+for d in same-a same-b; do
+  mkdir -p "$work/in2/$d" && cp "$work/gen/same"/*.png "$work/in2/$d/scan.png"
+done
+"$sohoa" worker > "$work/worker5.log" 2>&1 & w5=$!; pids+=("$w5")
+"$sohoa" worker > "$work/worker6.log" 2>&1 & w6=$!; pids+=("$w6")
+"$sohoa" ingest --wait --timeout 600 --quiet "$work/in2/same-a" > "$work/same-a.out" 2>&1 & ia=$!
+"$sohoa" ingest --wait --timeout 600 --quiet "$work/in2/same-b" > "$work/same-b.out" 2>&1 & ib=$!
+wait "$ia" || fail "ingest same-a: exit $? ($(cat "$work/same-a.out"))"
+wait "$ib" || fail "ingest same-b: exit $? ($(cat "$work/same-b.out"))"
+for p in "$w5" "$w6"; do kill -TERM "$p"; done
+for p in "$w5" "$w6"; do wait "$p" || fail "worker exited with status $? after SIGTERM"; done
+pids=()
+sum() { sed -n "s/.*stopped: \([0-9]*\) pages, \([0-9]*\) documents finished.*/\\$1/p" \
+  "$work/worker5.log" "$work/worker6.log" | awk '{s += $1} END {print s + 0}'; }
+pages=$(sum 1) docs=$(sum 2)
+[ "$pages" = 1 ] || fail "the same content was processed $pages times (worker logs: $(tail -2 "$work/worker5.log" "$work/worker6.log"))"
+[ "$docs" = 1 ] || fail "the same content was assembled $docs times"
+doc=$(sha256sum "$work/in2/same-a/scan.png" | cut -d' ' -f1)
+for d in same-a same-b; do
+  "$sohoa" show "$d" | grep -q "id $doc" || fail "dossier $d does not hold the document"
+done
+echo "PASS: the same content from two ingest processes: 1 page processed, 1 assembly, both dossiers hold it"

@@ -557,6 +557,8 @@ static void test_migrate_v1(void **state)
         assert_int_equal(info->n_docs, 1);
         assert_int_equal(info->docs[0].doc.status, SOHOA_DOC_DONE);
         assert_int_equal(info->docs[0].n_pages_listed, 1);
+        assert_string_equal(info->docs[0].doc.name, "cu.pdf"); /* its membership, migrated */
+        assert_non_null(info->docs[0].added_at);
         if (round == 0) {
             assert_null(info->docs[0].doc_type);
             assert_int_equal(info->docs[0].n_fields, 0);
