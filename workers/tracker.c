@@ -114,6 +114,15 @@ size_t sohoa_tracker_count(struct sohoa_tracker *t)
     return n;
 }
 
+/* A copy of entry i (another thread may be adding entries and growing the array). */
+static struct entry entry_at(struct sohoa_tracker *t, size_t i)
+{
+    pthread_mutex_lock(&t->mu);
+    struct entry e = t->v[i];
+    pthread_mutex_unlock(&t->mu);
+    return e;
+}
+
 static void add_pages(struct sohoa_counts *c, const struct sohoa_doc_progress *pr)
 {
     c->pages_total += pr->n_pages;
@@ -153,9 +162,7 @@ static int look_once(struct sohoa_tracker *t, struct sohoa_runtime *rt, struct l
     lk->assembling_pages = 0;
     size_t n = sohoa_tracker_count(t);
     for (size_t i = 0; i < n; i++) {
-        pthread_mutex_lock(&t->mu);
-        struct entry e = t->v[i];
-        pthread_mutex_unlock(&t->mu);
+        struct entry e = entry_at(t, i);
         if (e.finished)
             continue;
         struct sohoa_doc_progress pr;
@@ -208,9 +215,7 @@ static int stuck(struct sohoa_tracker *t, struct sohoa_runtime *rt, double idle_
     size_t o = 0, named = 0, n = sohoa_tracker_count(t), left = 0;
     bool shared = sohoa_queue_durable(rt->queue), assembling = false;
     for (size_t i = 0; i < n; i++) {
-        pthread_mutex_lock(&t->mu);
-        struct entry e = t->v[i];
-        pthread_mutex_unlock(&t->mu);
+        struct entry e = entry_at(t, i);
         if (e.finished)
             continue;
         left++;
