@@ -62,7 +62,7 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 static char *payload_text(const unsigned char *data, size_t len)
 {
     bool utf8 = true;
-    for (size_t i = 0, k; i < len && utf8; i += k)
+    for (size_t i = 0, k = 0; i < len && utf8; i += k)
         utf8 = data[i] != 0 && (k = utf8_seq(data + i, len - i)) > 0;
     char *t = malloc(2 * len + 1), *o = t;
     if (!t)
@@ -138,8 +138,8 @@ int sohoa_barcode_scan(const struct sohoa_image *img, struct sohoa_barcodes *out
             rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "barcode: out of memory");
             goto out;
         }
-        snprintf(b->symbology, sizeof b->symbology, "%s",
-                 zbar_get_symbol_name(zbar_symbol_get_type(s)));
+        (void)snprintf(b->symbology, sizeof b->symbology, "%s",
+                       zbar_get_symbol_name(zbar_symbol_get_type(s)));
         symbol_box(s, b->box);
         out->n++;
     }

@@ -61,18 +61,18 @@ bool sohoa_cccd_qr_parse(const char *payload, struct sohoa_cccd_qr *out)
     }
     if (n < QR_PARTS || !all_digits(part[0], 12) || !ddmmyyyy(part[3], out->dob, sizeof out->dob))
         goto out;
-    snprintf(out->id, sizeof out->id, "%s", part[0]);
+    (void)snprintf(out->id, sizeof out->id, "%s", part[0]);
     if (all_digits(part[1], 9) || all_digits(part[1], 12))
-        snprintf(out->old_id, sizeof out->old_id, "%s", part[1]);
+        (void)snprintf(out->old_id, sizeof out->old_id, "%s", part[1]);
     if (sohoa_text_upper(part[2], &up, NULL))
         goto out;
-    snprintf(out->name, sizeof out->name, "%s", up);
+    (void)snprintf(out->name, sizeof out->name, "%s", up);
     enum sohoa_sex s = sohoa_sex_parse(part[4]);
-    snprintf(out->sex, sizeof out->sex, "%s",
-             s == SOHOA_SEX_MALE     ? "Nam"
-             : s == SOHOA_SEX_FEMALE ? "Nữ"
-                                     : "");
-    snprintf(out->address, sizeof out->address, "%s", part[5]);
+    (void)snprintf(out->sex, sizeof out->sex, "%s",
+                   s == SOHOA_SEX_MALE     ? "Nam"
+                   : s == SOHOA_SEX_FEMALE ? "Nữ"
+                                           : "");
+    (void)snprintf(out->address, sizeof out->address, "%s", part[5]);
     if (!ddmmyyyy(part[6], out->issued, sizeof out->issued))
         out->issued[0] = '\0';
     ok = true;

@@ -64,7 +64,7 @@ int sohoa_classify(const struct sohoa_models *m, const char *folded,
         memset(out, 0, sizeof *out);
     if (!m || !folded || !out)
         return sohoa_err_set(err, SOHOA_EINVAL, false, "sohoa_classify: NULL argument");
-    snprintf(out->type, sizeof out->type, "%s", SOHOA_TYPE_UNKNOWN);
+    (void)snprintf(out->type, sizeof out->type, "%s", SOHOA_TYPE_UNKNOWN);
     const struct sohoa_doctype *best = NULL;
     double best_score = -1;
     for (size_t i = 0; i < m->n_types; i++) {
@@ -78,6 +78,6 @@ int sohoa_classify(const struct sohoa_models *m, const char *folded,
     }
     out->score = best_score > 0 ? best_score : 0;
     if (best && best_score > 0 && best_score >= best->threshold)
-        snprintf(out->type, sizeof out->type, "%s", best->id);
+        (void)snprintf(out->type, sizeof out->type, "%s", best->id);
     return 0;
 }

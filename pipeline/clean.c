@@ -182,7 +182,7 @@ static PIX *grey_flatten(PIX *grey)
 {
     PIX *out = NULL;
     if (pixGetWidth(grey) >= 100 && pixGetHeight(grey) >= 100)
-        out = pixCleanBackgroundToWhite(grey, NULL, NULL, 1.0, 70, 190);
+        out = pixCleanBackgroundToWhite(grey, NULL, NULL, 1.0f, 70, 190);
     return out ? out : pixCopy(NULL, grey);
 }
 
@@ -631,7 +631,7 @@ static void clean_version_init(void)
 {
     char *v = getLeptonicaVersion();
     if (v) {
-        snprintf(clean_version, sizeof clean_version, "%s", v);
+        (void)snprintf(clean_version, sizeof clean_version, "%s", v);
         lept_free(v);
     }
 }

@@ -8,7 +8,7 @@ static void append(char *buf, size_t cap, const char *s)
 {
     size_t len = strlen(buf);
     if (len < cap)
-        snprintf(buf + len, cap - len, "%s", s);
+        (void)snprintf(buf + len, cap - len, "%s", s);
 }
 
 int sohoa_completeness_check(const struct sohoa_models *m, const char *code,
@@ -23,11 +23,11 @@ int sohoa_completeness_check(const struct sohoa_models *m, const char *code,
     const struct sohoa_procedure *p = sohoa_models_procedure(m, code);
     if (!p) {
         c->severity = SOHOA_CHECK_WARNING;
-        snprintf(c->code, sizeof c->code, "dossier.procedure_unknown");
-        snprintf(c->msg_vi, sizeof c->msg_vi,
-                 "Thủ tục %.60s không có trong danh mục: không kiểm tra được thành phần hồ sơ",
-                 code);
-        snprintf(
+        (void)snprintf(c->code, sizeof c->code, "dossier.procedure_unknown");
+        (void)snprintf(
+            c->msg_vi, sizeof c->msg_vi,
+            "Thủ tục %.60s không có trong danh mục: không kiểm tra được thành phần hồ sơ", code);
+        (void)snprintf(
             c->msg_en, sizeof c->msg_en,
             "Procedure %.60s is not in the catalogue: the dossier's components are not checked",
             code);
@@ -43,16 +43,16 @@ int sohoa_completeness_check(const struct sohoa_models *m, const char *code,
     }
     if (!out->n_missing) {
         c->severity = SOHOA_CHECK_PASS;
-        snprintf(c->code, sizeof c->code, "dossier.complete");
-        snprintf(c->msg_vi, sizeof c->msg_vi, "Hồ sơ đủ thành phần của thủ tục %s", p->code);
-        snprintf(c->msg_en, sizeof c->msg_en, "The dossier holds every component of procedure %s",
-                 p->code);
+        (void)snprintf(c->code, sizeof c->code, "dossier.complete");
+        (void)snprintf(c->msg_vi, sizeof c->msg_vi, "Hồ sơ đủ thành phần của thủ tục %s", p->code);
+        (void)snprintf(c->msg_en, sizeof c->msg_en,
+                       "The dossier holds every component of procedure %s", p->code);
         return 0;
     }
     c->severity = SOHOA_CHECK_WARNING;
-    snprintf(c->code, sizeof c->code, "dossier.missing");
-    snprintf(c->msg_vi, sizeof c->msg_vi, "Thiếu: ");
-    snprintf(c->msg_en, sizeof c->msg_en, "missing: ");
+    (void)snprintf(c->code, sizeof c->code, "dossier.missing");
+    (void)snprintf(c->msg_vi, sizeof c->msg_vi, "Thiếu: ");
+    (void)snprintf(c->msg_en, sizeof c->msg_en, "missing: ");
     for (size_t i = 0; i < out->n_missing; i++) {
         const struct sohoa_doctype *t = sohoa_models_type(m, out->missing[i]);
         append(c->msg_vi, sizeof c->msg_vi, i ? "; " : "");

@@ -246,7 +246,7 @@ static int type_load(struct ctx *c, json_t *o, struct sohoa_doctype *t)
         return bad(c, "(root)", "a model is an object");
     if (!json_is_string(id) || json_string_length(id) >= sizeof t->id)
         return bad(c, "id", "must be a short string");
-    snprintf(t->id, sizeof t->id, "%s", json_string_value(id));
+    (void)snprintf(t->id, sizeof t->id, "%s", json_string_value(id));
     if ((rc = str_dup(c, json_object_get(o, "name_vi"), "name_vi", true, &t->name_vi)) ||
         (rc = str_dup(c, json_object_get(o, "name_en"), "name_en", true, &t->name_en)))
         return rc;
@@ -362,7 +362,7 @@ static int types_load(struct sohoa_models *m, const char *dir, struct sohoa_err 
     int rc = list_json(dir, &names, &n, err);
     if (rc == 0 && n == 0)
         rc = sohoa_err_set(err, SOHOA_ENOTFOUND, false, "models: no *.json model in %s", dir);
-    if (rc == 0 && !(m->types = calloc(n, sizeof *m->types)))
+    else if (rc == 0 && !(m->types = calloc(n, sizeof *m->types)))
         rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     for (size_t i = 0; rc == 0 && i < n; i++) {
         json_t *root = NULL;
@@ -432,10 +432,16 @@ int sohoa_models_load(const char *dir, struct sohoa_models **out, struct sohoa_e
         rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         goto out;
     }
-    snprintf(path, sizeof path, "%s/doctypes", dir);
+    if ((size_t)snprintf(path, sizeof path, "%s/doctypes", dir) >= sizeof path) {
+        rc = sohoa_err_set(err, SOHOA_EINVAL, false, "models: path too long: %s", dir);
+        goto out;
+    }
     if ((rc = types_load(m, path, err)))
         goto out;
-    snprintf(path, sizeof path, "%s/procedures.json", dir);
+    if ((size_t)snprintf(path, sizeof path, "%s/procedures.json", dir) >= sizeof path) {
+        rc = sohoa_err_set(err, SOHOA_EINVAL, false, "models: path too long: %s", dir);
+        goto out;
+    }
     if ((rc = procedures_load(m, path, err)))
         goto out;
     *out = m;

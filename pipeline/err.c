@@ -14,7 +14,8 @@ void sohoa_err_clear(struct sohoa_err *err)
     err->msg[0] = '\0';
 }
 
-int sohoa_err_set(struct sohoa_err *err, int code, bool retryable, const char *fmt, ...)
+/* The name in parentheses: err.h makes it a macro for the analyzer. */
+int(sohoa_err_set)(struct sohoa_err *err, int code, bool retryable, const char *fmt, ...)
 {
     if (!err)
         return code;
@@ -22,7 +23,7 @@ int sohoa_err_set(struct sohoa_err *err, int code, bool retryable, const char *f
     err->retryable = retryable;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+    (void)vsnprintf(err->msg, sizeof err->msg, fmt, ap);
     va_end(ap);
     return code;
 }

@@ -87,7 +87,7 @@ int sohoa_extraction_add_check(struct sohoa_extraction *x, const char *field,
     }
     struct sohoa_field_check *fc = &x->checks[x->n_checks++];
     memset(fc, 0, sizeof *fc);
-    snprintf(fc->field, sizeof fc->field, "%s", field ? field : "");
+    (void)snprintf(fc->field, sizeof fc->field, "%s", field ? field : "");
     fc->check = *c;
     return 0;
 }
@@ -455,7 +455,7 @@ static int field_from_ocr(const struct doc *d, const struct sohoa_doctype *t,
             free(raw);
             continue;
         }
-        snprintf(out->name, sizeof out->name, "%s", f->name);
+        (void)snprintf(out->name, sizeof out->name, "%s", f->name);
         out->raw = raw;
         out->value = value;
         out->page = d->pages[c.p].page;
@@ -498,14 +498,15 @@ static int qr_mismatch(struct sohoa_extraction *x, const char *name, const char 
                        const char *qr, struct sohoa_err *err)
 {
     struct sohoa_check c = {.severity = SOHOA_CHECK_WARNING};
-    snprintf(c.code, sizeof c.code, "qr.mismatch");
-    snprintf(c.msg_vi, sizeof c.msg_vi,
-             "Trường %s: chữ đọc được “%.80s” khác mã QR “%.80s”; dùng giá trị trong mã QR", name,
-             ocr, qr);
-    snprintf(c.msg_en, sizeof c.msg_en,
-             "Field %s: the printed text “%.80s” differs from the QR code “%.80s”; the QR value is "
-             "used",
-             name, ocr, qr);
+    (void)snprintf(c.code, sizeof c.code, "qr.mismatch");
+    (void)snprintf(c.msg_vi, sizeof c.msg_vi,
+                   "Trường %s: chữ đọc được “%.80s” khác mã QR “%.80s”; dùng giá trị trong mã QR",
+                   name, ocr, qr);
+    (void)snprintf(
+        c.msg_en, sizeof c.msg_en,
+        "Field %s: the printed text “%.80s” differs from the QR code “%.80s”; the QR value is "
+        "used",
+        name, ocr, qr);
     return sohoa_extraction_add_check(x, name, &c, err);
 }
 
@@ -523,7 +524,7 @@ static int field_from_qr(struct sohoa_extraction *x, const struct qr_found *qf,
             return rc;
     }
     field_release(f);
-    snprintf(f->name, sizeof f->name, "%s", m->name);
+    (void)snprintf(f->name, sizeof f->name, "%s", m->name);
     if (!(f->value = strdup(v)) || !(f->raw = strdup(v)))
         return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     f->page = qf->page;
@@ -585,9 +586,11 @@ static int missing(struct sohoa_extraction *x, const struct sohoa_doctype *t,
                    const struct sohoa_field_model *m, struct sohoa_err *err)
 {
     struct sohoa_check c = {.severity = SOHOA_CHECK_WARNING};
-    snprintf(c.code, sizeof c.code, "field.missing");
-    snprintf(c.msg_vi, sizeof c.msg_vi, "Không tìm thấy trường %s trên %s", m->name, t->name_vi);
-    snprintf(c.msg_en, sizeof c.msg_en, "Field %s was not found on the %s", m->name, t->name_en);
+    (void)snprintf(c.code, sizeof c.code, "field.missing");
+    (void)snprintf(c.msg_vi, sizeof c.msg_vi, "Không tìm thấy trường %s trên %s", m->name,
+                   t->name_vi);
+    (void)snprintf(c.msg_en, sizeof c.msg_en, "Field %s was not found on the %s", m->name,
+                   t->name_en);
     return sohoa_extraction_add_check(x, m->name, &c, err);
 }
 
@@ -624,9 +627,13 @@ static int classify_doc(const struct sohoa_models *m, const struct doc *d,
     char *text = malloc(total);
     if (!text)
         return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
-    text[0] = '\0';
-    for (size_t p = 0; p < d->n; p++)
-        strcat(text, d->lines[p].fold_all);
+    size_t used = 0;
+    for (size_t p = 0; p < d->n; p++) { /* total counted every byte and the NUL */
+        size_t n = strlen(d->lines[p].fold_all);
+        memcpy(text + used, d->lines[p].fold_all, n);
+        used += n;
+    }
+    text[used] = '\0';
     rc = sohoa_classify(m, text, &all, &x->cls, NULL, err);
     free(text);
     return rc;
@@ -720,7 +727,7 @@ int sohoa_extract_document(const struct sohoa_models *m, const struct sohoa_xpag
                                o->force_type);
             goto out;
         }
-        snprintf(x->cls.type, sizeof x->cls.type, "%s", o->force_type);
+        (void)snprintf(x->cls.type, sizeof x->cls.type, "%s", o->force_type);
     }
     const struct sohoa_doctype *t = sohoa_models_type(m, x->cls.type);
     if (t && (rc = extract_fields(t, &d, o, x, err)))

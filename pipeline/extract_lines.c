@@ -78,8 +78,8 @@ int sohoa_xlines_build(const struct sohoa_word *words, size_t n, struct sohoa_xl
     int rc = 0;
     if (!out || (n && !words))
         return sohoa_err_set(err, SOHOA_EINVAL, false, "sohoa_xlines_build: NULL argument");
-    memset(out, 0, sizeof *out);
-    if (!(out->lines = calloc(n + 1, sizeof *out->lines))) {
+    struct sohoa_xlines x = {0}; /* built here, handed out whole */
+    if (!(x.lines = calloc(n + 1, sizeof *x.lines))) {
         rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         goto out;
     }
@@ -88,26 +88,27 @@ int sohoa_xlines_build(const struct sohoa_word *words, size_t n, struct sohoa_xl
         size_t j = i + 1;
         while (j < n && same_line(&words[i], &words[j]))
             j++;
-        if ((rc = line_build(&words[i], j - i, &out->lines[out->n++], err)))
+        if ((rc = line_build(&words[i], j - i, &x.lines[x.n++], err)))
             goto out;
-        total += strlen(out->lines[out->n - 1].fold) + 1;
+        total += strlen(x.lines[x.n - 1].fold) + 1;
         i = j;
     }
-    if (!(out->fold_all = malloc(total))) {
+    if (!(x.fold_all = malloc(total))) {
         rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         goto out;
     }
     size_t at = 0;
-    for (size_t i = 0; i < out->n; i++) {
-        size_t len = strlen(out->lines[i].fold);
-        memcpy(out->fold_all + at, out->lines[i].fold, len);
+    for (size_t i = 0; i < x.n; i++) {
+        size_t len = strlen(x.lines[i].fold);
+        memcpy(x.fold_all + at, x.lines[i].fold, len);
         at += len;
-        out->fold_all[at++] = '\n';
+        x.fold_all[at++] = '\n';
     }
-    out->fold_all[at] = '\0';
+    x.fold_all[at] = '\0';
 out:
     if (rc)
-        sohoa_xlines_release(out);
+        sohoa_xlines_release(&x);
+    *out = x;
     return rc;
 }
 

@@ -62,7 +62,7 @@ int sohoa_text_tidy(const char *in, char **out, struct sohoa_err *err)
         bool sp = in[i] == ' ' || in[i] == '\t' || in[i] == '\r' || in[i] == '\n';
         if (sp && (o == 0 || s[o - 1] == ' '))
             continue;
-        s[o++] = sp ? ' ' : in[i];
+        s[o++] = (char)(sp ? ' ' : in[i]);
     }
     while (o > 0 && (s[o - 1] == ' ' || s[o - 1] == ',' || s[o - 1] == ';' || s[o - 1] == ':'))
         o--;
@@ -117,7 +117,7 @@ static int norm_area(const char *t, char **out, struct sohoa_err *err)
     for (; *p && o + 1 < sizeof num && ((*p >= '0' && *p <= '9') || *p == '.' || *p == ','); p++) {
         if (comma && *p == '.')
             continue;
-        num[o++] = *p == ',' ? '.' : *p;
+        num[o++] = (char)(*p == ',' ? '.' : *p);
     }
     while (o > 0 && num[o - 1] == '.')
         o--;
@@ -150,7 +150,7 @@ static int norm_serial(const char *t, char **out, int *repairs, struct sohoa_err
         int fixes = 0;
         char d[16];
         for (; *q && nd < 9; q++) {
-            char c = *q == 'O' ? '0' : (*q == 'I' || *q == 'L' || *q == '|') ? '1' : *q;
+            char c = (char)(*q == 'O' ? '0' : (*q == 'I' || *q == 'L' || *q == '|') ? '1' : *q);
             if (c < '0' || c > '9')
                 break;
             fixes += c != *q;
@@ -159,7 +159,7 @@ static int norm_serial(const char *t, char **out, int *repairs, struct sohoa_err
         if (nd < 6 || nd > 8)
             continue;
         d[nd] = '\0';
-        snprintf(val, sizeof val, "%c%c %s", p[0], p[1], d);
+        (void)snprintf(val, sizeof val, "%c%c %s", p[0], p[1], d);
         if (repairs)
             *repairs = fixes;
         rc = dup_or_null(val, out, err);
@@ -233,7 +233,7 @@ static int norm_mrz(const char *t, char **out, struct sohoa_err *err)
         }
         bool digit = (line == 0 && col >= 5 && col <= 26) ||
                      (line == 1 && line2 && (col <= 6 || (col >= 8 && col <= 14) || col == 29));
-        char dg = digit ? mrz_digit(cps[i]) : 0;
+        char dg = (char)(digit ? mrz_digit(cps[i]) : 0);
         if (dg)
             cps[i] = (uint32_t)dg;
     }

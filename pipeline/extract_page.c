@@ -114,7 +114,7 @@ static int parse_codes(json_t *codes, struct sohoa_barcodes *bc, struct sohoa_er
         if (!(b->data = strdup(data)))
             return nomem(err);
         bc->n++;
-        snprintf(b->symbology, sizeof b->symbology, "%s", sym);
+        (void)snprintf(b->symbology, sizeof b->symbology, "%s", sym);
         for (int k = 0; k < 4; k++)
             b->box[k] = (int)json_integer_value(json_array_get(box, (size_t)k));
     }

@@ -47,16 +47,16 @@ static _Thread_local char last_warning[256];
 static void on_vips_log(const gchar *domain, GLogLevelFlags level, const gchar *message,
                         gpointer data)
 {
-    snprintf(last_warning, sizeof last_warning, "%s", message ? message : "");
+    (void)snprintf(last_warning, sizeof last_warning, "%s", message ? message : "");
 }
 
 static void init_run(void)
 {
-    snprintf(version_text, sizeof version_text, "libvips %d.%d.%d", vips_version(0),
-             vips_version(1), vips_version(2));
+    (void)snprintf(version_text, sizeof version_text, "libvips %d.%d.%d", vips_version(0),
+                   vips_version(1), vips_version(2));
     if (VIPS_INIT("sohoa")) {
         char *msg = vips_error_buffer_copy();
-        snprintf(init_msg, sizeof init_msg, "libvips failed to start: %s", msg ? msg : "");
+        (void)snprintf(init_msg, sizeof init_msg, "libvips failed to start: %s", msg ? msg : "");
         g_free(msg);
         init_status = SOHOA_EBACKEND;
         return;
@@ -114,7 +114,7 @@ static void vips_reason(char *buf, size_t cap)
     buf[n] = '\0';
     g_free(msg);
     if (!n)
-        snprintf(buf, cap, "%s", last_warning[0] ? last_warning : "libvips gave no reason");
+        (void)snprintf(buf, cap, "%s", last_warning[0] ? last_warning : "libvips gave no reason");
 }
 
 static int vips_fail(struct sohoa_err *err, int code, const char *what, const char *path)
@@ -128,7 +128,7 @@ static int vips_fail(struct sohoa_err *err, int code, const char *what, const ch
 static void fmt_megapixels(char *buf, size_t cap, double pixels)
 {
     double mp = pixels / 1e6;
-    snprintf(buf, cap, mp >= 10 || mp == floor(mp) ? "%.0f" : "%.1f", mp);
+    (void)snprintf(buf, cap, mp >= 10 || mp == floor(mp) ? "%.0f" : "%.1f", mp);
 }
 
 static void fmt_bytes(char *buf, size_t cap, uint64_t bytes)
@@ -140,7 +140,7 @@ static void fmt_bytes(char *buf, size_t cap, uint64_t bytes)
         v /= 1024;
         u++;
     }
-    snprintf(buf, cap, u == 0 || v == floor(v) ? "%.0f %s" : "%.1f %s", v, units[u]);
+    (void)snprintf(buf, cap, u == 0 || v == floor(v) ? "%.0f %s" : "%.1f %s", v, units[u]);
 }
 
 static int check_pixels(int width, int height, const struct sohoa_limits *lim, int page,
@@ -353,7 +353,7 @@ static int not_an_image(const struct file_check *fc, const char *path, struct so
     char start[25];
     size_t n = 0;
     for (; n < fc->head_len && n + 1 < sizeof start && fc->head[n] != '\n'; n++)
-        start[n] = fc->head[n] >= 0x20 && fc->head[n] < 0x7F ? (char)fc->head[n] : '.';
+        start[n] = (char)(fc->head[n] >= 0x20 && fc->head[n] < 0x7F ? fc->head[n] : '.');
     start[n] = '\0';
     return sohoa_err_set(err, SOHOA_EFORMAT, false,
                          "not a PDF or image: %s (it starts with \"%s\"; PDF, TIFF, JPEG, PNG, "
@@ -697,7 +697,7 @@ static int read_out(VipsImage *in, struct sohoa_image *img, const struct deadlin
         VipsRect r = {0, y, in->Xsize, in->Ysize - y < STRIP_ROWS ? in->Ysize - y : STRIP_ROWS};
         if (vips_region_prepare(reg, &r)) {
             char what[48];
-            snprintf(what, sizeof what, "cannot decode page %d of", page + 1);
+            (void)snprintf(what, sizeof what, "cannot decode page %d of", page + 1);
             rc = vips_fail(err, SOHOA_EFORMAT, what, path);
             goto out;
         }

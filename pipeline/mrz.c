@@ -145,14 +145,14 @@ static char letter_to_digit(char c)
 {
     static const char from[] = "ODQUIL|TZSGB", to[] = "000011112568";
     const char *p = c ? strchr(from, c) : NULL;
-    return p ? to[p - from] : 0;
+    return (char)(p ? to[p - from] : 0);
 }
 
 static char digit_to_letter(char c)
 {
     static const char from[] = "0125864", to[] = "OIZSBGA";
     const char *p = c ? strchr(from, c) : NULL;
-    return p ? to[p - from] : 0;
+    return (char)(p ? to[p - from] : 0);
 }
 
 /* Single-character alternatives tried under a failing check: letter/digit look-alikes in fields
@@ -570,7 +570,7 @@ static size_t band_lines(const struct sohoa_rawpage *rp, const struct sohoa_mrz_
             l->y0 = w->y0 < l->y0 ? w->y0 : l->y0;
             l->x1 = w->x1 > l->x1 ? w->x1 : l->x1;
             l->y1 = w->y1 > l->y1 ? w->y1 : l->y1;
-            sum += w->conf * rp->v[j].ncp;
+            sum += w->conf * (float)rp->v[j].ncp;
             chars += rp->v[j].ncp;
         }
         l->conf = chars > 0 ? (float)(sum / chars) : 0;

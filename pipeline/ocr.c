@@ -39,7 +39,7 @@ static char version_str[64];
 
 static void version_init(void)
 {
-    snprintf(version_str, sizeof version_str, "tesseract %s", TessVersion());
+    (void)snprintf(version_str, sizeof version_str, "tesseract %s", TessVersion());
 }
 
 const char *sohoa_ocr_version(void)
@@ -192,7 +192,7 @@ static double now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000.0 + ts.tv_nsec / 1e6;
+    return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
 }
 
 /* y of the baseline through (x1,y1)-(x2,y2) at x. */

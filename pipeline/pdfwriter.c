@@ -508,7 +508,7 @@ int sohoa_pdf_open(const char *path, const struct sohoa_pdf_info *info, struct s
     fp = NULL;
 out:
     if (fp) {
-        fclose(fp);
+        (void)fclose(fp);
         unlink(part);
     }
     free(part);
@@ -643,7 +643,7 @@ int sohoa_pdf_add_page(struct sohoa_pdf *pdf, const struct sohoa_pdf_page *page,
     pdf->font_used = pdf->font_used || has_text;
 out:
     if (cs)
-        fclose(cs);
+        (void)fclose(cs);
     free(content);
     free(scratch);
     return rc;
@@ -682,12 +682,12 @@ static int write_font(struct sohoa_pdf *pdf, struct sohoa_err *err)
     uint8_t ttf[SOHOA_PDFFONT_MAX];
     size_t ttf_len = sohoa_pdffont_build(ttf);
     char dict[64];
-    snprintf(dict, sizeof dict, "/Length1 %zu", ttf_len);
+    (void)snprintf(dict, sizeof dict, "/Length1 %zu", ttf_len);
     obj_stream(pdf, file, dict, ttf, ttf_len);
 
     uint8_t zmap[1024];
     const uint8_t gid1[2] = {0, 1};
-    size_t zlen = sohoa_flate_repeat(gid1, 2, 2 * 65536, zmap, sizeof zmap);
+    size_t zlen = sohoa_flate_repeat(gid1, 2, (size_t)2 * 65536, zmap, sizeof zmap);
     if (!zlen)
         return pdf_fail(pdf, err, SOHOA_EBACKEND, false, "CIDToGIDMap does not fit");
     obj_stream(pdf, map, "/Filter /FlateDecode", zmap, zlen);
@@ -815,7 +815,7 @@ void sohoa_pdf_free(struct sohoa_pdf **pp)
         return;
     struct sohoa_pdf *pdf = *pp;
     if (pdf->own_fp && pdf->fp) {
-        fclose(pdf->fp);
+        (void)fclose(pdf->fp);
         if (pdf->part_path)
             unlink(pdf->part_path);
     } else if (pdf->own_fp && !pdf->finished && pdf->part_path) {

@@ -59,14 +59,14 @@ static void issue(struct sohoa_page_quality *q, const char *code, const char *vi
     struct sohoa_check *c = &q->issues[q->n_issues++];
     va_list ap;
     c->severity = SOHOA_CHECK_WARNING;
-    snprintf(c->code, sizeof c->code, "%s", code);
+    (void)snprintf(c->code, sizeof c->code, "%s", code);
     va_start(ap, en);
-    vsnprintf(c->msg_en, sizeof c->msg_en, en, ap);
+    (void)vsnprintf(c->msg_en, sizeof c->msg_en, en, ap);
     va_end(ap);
     va_start(ap, en);
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-    vsnprintf(c->msg_vi, sizeof c->msg_vi, vi, ap);
+    (void)vsnprintf(c->msg_vi, sizeof c->msg_vi, vi, ap);
 #pragma GCC diagnostic pop
     va_end(ap);
 }

@@ -72,7 +72,7 @@ static double line_conf(const struct sohoa_rawpage *rp, size_t i, size_t *end, d
     double sum = 0, wsum = 0;
     bool keep = false;
     while (j < rp->n && rp->v[j].tline == rp->v[i].tline) {
-        sum += rp->v[j].w.conf * rp->v[j].ncp;
+        sum += rp->v[j].w.conf * (float)rp->v[j].ncp;
         wsum += rp->v[j].ncp;
         keep = keep || rp->v[j].keep;
         j++;

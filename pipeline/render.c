@@ -72,7 +72,7 @@ const char *sohoa_fmt_real(char buf[SOHOA_REAL_BUF], double v, int decimals)
         for (int d = digits; d >= 1; d--, fp /= 10)
             frac[d] = (char)('0' + fp % 10);
     }
-    snprintf(buf, SOHOA_REAL_BUF, "%s%lld%s", sign, ip, frac);
+    (void)snprintf(buf, SOHOA_REAL_BUF, "%s%lld%s", sign, ip, frac);
     return buf;
 }
 

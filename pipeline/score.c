@@ -173,8 +173,9 @@ static int word_distance(const uint32_t *r, size_t nr, const uint32_t *h, size_t
         rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "score: out of memory");
         goto out;
     }
-    word_split(r, nr, ids, words);
-    word_split(h, nh, ids + wr, words + wr);
+    /* the comparison form has single spaces and none at either end: as many words as counted */
+    wr = word_split(r, nr, ids, words);
+    wh = word_split(h, nh, ids + wr, words + wr);
     qsort(words, wr + wh, sizeof *words, word_cmp);
     uint32_t next = 0;
     for (size_t i = 0; i < wr + wh; i++) {

@@ -155,7 +155,7 @@ struct sohoa_check *vd_finding(struct sohoa_validation *v, enum sohoa_check_seve
     struct sohoa_check *c = &v->checks[i];
     memset(c, 0, sizeof *c);
     c->severity = sev;
-    snprintf(c->code, sizeof c->code, "%s.%s", f->key, what);
+    (void)snprintf(c->code, sizeof c->code, "%s.%s", f->key, what);
     if (sev > v->severity)
         v->severity = sev;
     return c;
@@ -163,7 +163,7 @@ struct sohoa_check *vd_finding(struct sohoa_validation *v, enum sohoa_check_seve
 
 void vd_value_set(struct sohoa_validation *v, const char *s)
 {
-    snprintf(v->value, sizeof v->value, "%s", s);
+    (void)snprintf(v->value, sizeof v->value, "%s", s);
 }
 
 /* Zero the result and check the arguments every validator has. */
@@ -467,7 +467,7 @@ int sohoa_digits_repair(const char *raw, char *out, size_t n, int *repairs, stru
         bool fix = k.digit && !k.glued;
         for (size_t j = k.start; j < k.end; j++) {
             char d = vd_repair_digit((unsigned char)raw[j]);
-            out[j] = fix && d ? d : raw[j];
+            out[j] = (char)(fix && d ? d : raw[j]);
             count += fix && d;
         }
         i = k.end;
@@ -487,7 +487,7 @@ bool vd_digits_collect(const struct input *in, const struct field *f, struct soh
     *nd = 0;
     for (size_t i = 0; i < in->n; i++) {
         uint32_t c = in->cp[i];
-        char digit = vd_cp_digit(c) ? (char)c : vd_repair_digit(c);
+        char digit = (char)(vd_cp_digit(c) ? (char)c : vd_repair_digit(c));
         if (vd_cp_space(c) || c == '.' || vd_cp_dash(c))
             continue;
         if (!digit) {

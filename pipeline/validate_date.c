@@ -58,7 +58,8 @@ static bool date_tokenize(const struct input *in, struct tok *t, size_t cap, siz
         if (!number && k->len < sizeof k->word)
             for (size_t j = 0; j < k->len; j++)
                 k->word[j] =
-                    vd_cp_fold(in->cp[k->start + j]) ? vd_cp_fold(in->cp[k->start + j]) : '?';
+                    (char)(vd_cp_fold(in->cp[k->start + j]) ? vd_cp_fold(in->cp[k->start + j])
+                                                            : '?');
     }
     return true;
 }
@@ -83,7 +84,7 @@ static int tok_number(const struct input *in, const struct tok *t, size_t nt, si
         return -1;
     for (size_t j = 0; j < t[i].len; j++) {
         uint32_t c = in->cp[t[i].start + j];
-        char d = vd_cp_digit(c) ? (char)c : vd_repair_digit(c);
+        char d = (char)(vd_cp_digit(c) ? (char)c : vd_repair_digit(c));
         if (!vd_cp_digit(c))
             vd_repairs_note(rep, vd_input_pos(in, t[i].start + j), c, (uint32_t)d);
         val = val * 10 + (d - '0');
@@ -111,7 +112,7 @@ static bool date_grammar(const struct input *in, const struct tok *t, size_t nt,
         if (tok_punct(t, nt, i, ':'))
             i++;
     }
-    if (nam) { /* "năm 1969" */
+    if (nam) { /* NOLINT(bugprone-branch-clone): "năm 1969"; the bare "1969" is tried last */
         y = tok_number(in, t, nt, i++, 4, 4, rep);
         d = m = 0;
         *year_only = true;
@@ -194,20 +195,21 @@ int sohoa_date_parse(const char *raw, const struct sohoa_ymd *today, struct soho
         goto out;
     }
     if (year_only)
-        snprintf(out->value, sizeof out->value, "%04d", ymd.year);
+        (void)snprintf(out->value, sizeof out->value, "%04d", ymd.year);
     else
-        snprintf(out->value, sizeof out->value, "%04d-%02d-%02d", ymd.year, ymd.month, ymd.day);
+        (void)snprintf(out->value, sizeof out->value, "%04d-%02d-%02d", ymd.year, ymd.month,
+                       ymd.day);
     if (date)
         *date = ymd;
     vd_repairs_report(out, &F_DATE, &rep);
     /* how the date is named in messages: "Ngày 05/01/2020" / "Năm 1969", "date 2020-01-05" */
     char vi[32], en[32];
     if (year_only) {
-        snprintf(vi, sizeof vi, "Năm %04d", ymd.year);
-        snprintf(en, sizeof en, "Year %04d", ymd.year);
+        (void)snprintf(vi, sizeof vi, "Năm %04d", ymd.year);
+        (void)snprintf(en, sizeof en, "Year %04d", ymd.year);
     } else {
-        snprintf(vi, sizeof vi, "Ngày %02d/%02d/%04d", ymd.day, ymd.month, ymd.year);
-        snprintf(en, sizeof en, "Date %04d-%02d-%02d", ymd.year, ymd.month, ymd.day);
+        (void)snprintf(vi, sizeof vi, "Ngày %02d/%02d/%04d", ymd.day, ymd.month, ymd.year);
+        (void)snprintf(en, sizeof en, "Date %04d-%02d-%02d", ymd.year, ymd.month, ymd.day);
     }
     if (sohoa_ymd_compare(&ymd, &now) > 0) {
         c = vd_finding(out, SOHOA_CHECK_ERROR, &F_DATE, "future");

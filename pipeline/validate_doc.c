@@ -55,7 +55,7 @@ static size_t shape_match(const struct packed *p, const char *shape, char *value
         uint32_t c = p->c[i];
         char want = shape[i];
         if (want == 'D') {
-            char d = vd_cp_digit(c) ? (char)c : vd_repair_digit(c);
+            char d = (char)(vd_cp_digit(c) ? (char)c : vd_repair_digit(c));
             if (!d)
                 return i;
             if (!vd_cp_digit(c))
@@ -260,8 +260,8 @@ static void docnum_char_error(struct sohoa_validation *v, const struct packed *p
 {
     char qvi[64], qen[64], wvi[160], wen[160];
     vd_quote_char(qvi, qen, sizeof qvi, p->c[i], p->pos[i]);
-    snprintf(wvi, sizeof wvi, "%s %s", what_vi, qvi);
-    snprintf(wen, sizeof wen, "%s %s", what_en, qen);
+    (void)snprintf(wvi, sizeof wvi, "%s %s", what_vi, qvi);
+    (void)snprintf(wen, sizeof wen, "%s %s", what_en, qen);
     docnum_error(v, wvi, wen);
 }
 
@@ -271,7 +271,7 @@ static bool docnum_digits(struct sohoa_validation *v, const struct packed *p, si
 {
     size_t k = 0;
     for (size_t i = from; i < to; i++) {
-        char d = vd_cp_digit(p->c[i]) ? (char)p->c[i] : vd_repair_digit(p->c[i]);
+        char d = (char)(vd_cp_digit(p->c[i]) ? (char)p->c[i] : vd_repair_digit(p->c[i]));
         if (!d) {
             docnum_char_error(
                 v, p, i,
@@ -391,8 +391,8 @@ int sohoa_docnum_parse(const char *raw, struct sohoa_docnum *doc, struct sohoa_v
          !docnum_digits(out, p, slash[0] + 1, slash[1], true, got.year, sizeof got.year, &rep)) ||
         !docnum_symbol(out, p, slash[ns - 1] + 1, p->n, got.symbol, sizeof got.symbol, &rep))
         goto out;
-    snprintf(out->value, sizeof out->value, "%s/%s%s%s", got.number, got.year, ns == 2 ? "/" : "",
-             got.symbol);
+    (void)snprintf(out->value, sizeof out->value, "%s/%s%s%s", got.number, got.year,
+                   ns == 2 ? "/" : "", got.symbol);
     if (doc)
         *doc = got;
     vd_repairs_report(out, &F_DOCNUM, &rep);

@@ -238,8 +238,8 @@ int sohoa_mst_validate(const char *raw, struct sohoa_validation *out, struct soh
                nd);
         goto out;
     }
-    snprintf(out->value, sizeof out->value, "%.10s%s%s", d, nd == 13 ? "-" : "",
-             nd == 13 ? d + 10 : "");
+    (void)snprintf(out->value, sizeof out->value, "%.10s%s%s", d, nd == 13 ? "-" : "",
+                   nd == 13 ? d + 10 : "");
     vd_repairs_report(out, &F_MST, &rep);
     if (!memcmp(d + 2, "0000000", 7)) {
         c = vd_finding(out, SOHOA_CHECK_ERROR, &F_MST, "sequence_zero");

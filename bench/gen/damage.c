@@ -31,7 +31,7 @@ int light_apply(struct canvas *cv, struct rng *r, struct sohoa_err *err)
         free(cix);
         return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     }
-    float *rowl = colx + w, *cfx = colx + 2 * w;
+    float *rowl = colx + w, *cfx = colx + 2 * (size_t)w;
     for (int x = 0; x < w; x++) {
         double nx = (double)x / w - 0.5;
         colx[x] = (float)(-gs * nx * cos(ga) - 2 * vig * (nx - ex) * (nx - ex));
@@ -56,15 +56,17 @@ int light_apply(struct canvas *cv, struct rng *r, struct sohoa_err *err)
             const float t0 = (float)tint3[0], t1 = (float)tint3[1], t2 = (float)tint3[2];
             for (int x = 0; x < w; x++) {
                 float l = rowl[x];
-                int v0 = (int)(q[3 * x] * l * t0 + 0.5f), v1 = (int)(q[3 * x + 1] * l * t1 + 0.5f),
-                    v2 = (int)(q[3 * x + 2] * l * t2 + 0.5f);
-                q[3 * x] = (uint8_t)(v0 > 255 ? 255 : v0);
-                q[3 * x + 1] = (uint8_t)(v1 > 255 ? 255 : v1);
-                q[3 * x + 2] = (uint8_t)(v2 > 255 ? 255 : v2);
+                uint8_t *px = q + 3 * (size_t)x;
+                int v0 = (int)((float)px[0] * l * t0 + 0.5f),
+                    v1 = (int)((float)px[1] * l * t1 + 0.5f),
+                    v2 = (int)((float)px[2] * l * t2 + 0.5f);
+                px[0] = (uint8_t)(v0 > 255 ? 255 : v0);
+                px[1] = (uint8_t)(v1 > 255 ? 255 : v1);
+                px[2] = (uint8_t)(v2 > 255 ? 255 : v2);
             }
         } else {
             for (int x = 0; x < w; x++) {
-                int v = (int)(q[x] * rowl[x] * 0.965f + 0.5f);
+                int v = (int)((float)q[x] * rowl[x] * 0.965f + 0.5f);
                 q[x] = (uint8_t)(v > 255 ? 255 : v);
             }
         }

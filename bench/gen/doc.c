@@ -45,14 +45,14 @@ bool doctype_is_card(enum doctype t)
 void docfields_set(struct docfields *t, const char *name, const char *value)
 {
     size_t i = 0;
-    while (i < t->n && strcmp(t->f[i].name, name))
+    while (i < t->n && strcmp(t->f[i].name, name) != 0)
         i++;
     if (i == DOCFIELDS_MAX)
         return;
     if (i == t->n)
         t->n++;
     t->f[i].name = name;
-    snprintf(t->f[i].value, sizeof t->f[i].value, "%s", value);
+    (void)snprintf(t->f[i].value, sizeof t->f[i].value, "%s", value);
 }
 
 /* ---- line helpers --------------------------------------------------------------------------- */
@@ -241,8 +241,10 @@ int docgen_write(const struct docgen_opts *o, enum doctype t, uint64_t seed, uin
         rc = sink_finish(&s, err);
     if (rc == 0) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/%s.json", o->dir, name);
-        rc = truth_write(path, t, &truth, err);
+        if ((size_t)snprintf(path, sizeof path, "%s/%s.json", o->dir, name) >= sizeof path)
+            rc = sohoa_err_set(err, SOHOA_EINVAL, false, "path too long: %s", o->dir);
+        else
+            rc = truth_write(path, t, &truth, err);
     }
     if (im)
         g_object_unref(im);

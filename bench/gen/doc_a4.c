@@ -73,7 +73,7 @@ static void long_date(const struct date *d, const char *place, char *out, size_t
 {
     char dl[64];
     fmt_long(d, dl, sizeof dl);
-    snprintf(out, n, "%.150s, %.64s", place, dl);
+    (void)snprintf(out, n, "%.150s, %.64s", place, dl);
 }
 
 /* A signer's block in the right half from row f->y. */
@@ -92,21 +92,21 @@ static int birth_certificate(struct flow4 *f, const struct docdata *d, struct do
                              char *stamp, size_t sn)
 {
     char no[64], dob[16], reg[16], tmp[512], iso[16], byf[8], bym[8];
-    snprintf(no, sizeof no, "Số: %s", d->birth_reg_no);
+    (void)snprintf(no, sizeof no, "Số: %s", d->birth_reg_no);
     char lower[128];
     utf8_case(d->district_line, lower, sizeof lower, false);
     int rc = letterhead_official(f->g, f->p, "UỶ BAN NHÂN DÂN", lower, no, "", f->err);
     f->y = f->p->y + f->pitch / 2;
     fmt_dmy(&d->child.born, dob, sizeof dob);
     fmt_dmy(&d->birth_registered, reg, sizeof reg);
-    snprintf(byf, sizeof byf, "%d", d->father.born.y);
-    snprintf(bym, sizeof bym, "%d", d->mother.born.y);
+    (void)snprintf(byf, sizeof byf, "%d", d->father.born.y);
+    (void)snprintf(bym, sizeof bym, "%d", d->mother.born.y);
     const double at3[3] = {0, 58, 112};
     const char *sexl[3] = {"Giới tính:", "Dân tộc:", "Quốc tịch:"};
     const char *sexv[3] = {d->child.female ? "Nữ" : "Nam", "Kinh", "Việt Nam"};
     const char *yl[3] = {"Năm sinh:", "Dân tộc:", "Quốc tịch:"};
     const char *yvm[3] = {bym, "Kinh", "Việt Nam"}, *yvf[3] = {byf, "Kinh", "Việt Nam"};
-    snprintf(tmp, sizeof tmp, "Quyển số: %s", d->birth_book);
+    (void)snprintf(tmp, sizeof tmp, "Quyển số: %s", d->birth_book);
     if (rc == 0)
         rc = centre(f, "Bold", 16, "GIẤY KHAI SINH");
     if (rc == 0)
@@ -133,7 +133,7 @@ static int birth_certificate(struct flow4 *f, const struct docdata *d, struct do
         rc = row(f, 3, yl, yvf, at3);
     if (rc == 0)
         rc = lv(f, "Nơi cư trú:", d->residence_long);
-    snprintf(tmp, sizeof tmp, "Uỷ ban nhân dân %s, %s", d->district_line, d->province_line);
+    (void)snprintf(tmp, sizeof tmp, "Uỷ ban nhân dân %s, %s", d->district_line, d->province_line);
     if (rc == 0)
         rc = lv(f, "Nơi đăng ký khai sinh:", tmp);
     if (rc == 0)
@@ -141,7 +141,7 @@ static int birth_certificate(struct flow4 *f, const struct docdata *d, struct do
     const char *lines[1] = {"NGƯỜI KÝ GIẤY KHAI SINH"}, *styles[1] = {"Bold"};
     if (rc == 0)
         rc = signer(f, lines, styles, 1, d->signer);
-    snprintf(stamp, sn, "UỶ BAN NHÂN DÂN * %s *", lower);
+    (void)snprintf(stamp, sn, "UỶ BAN NHÂN DÂN * %s *", lower);
     if (rc)
         return rc;
     docfields_set(t, "registration_number", d->birth_reg_no);
@@ -161,7 +161,7 @@ static int business_registration(struct flow4 *f, const struct docdata *d, struc
                                  char *stamp, size_t sn)
 {
     char upper[192], tmp[512], dl[64], iso[16], dob[16];
-    snprintf(upper, sizeof upper, "SỞ KẾ HOẠCH VÀ ĐẦU TƯ %s", d->province_upper);
+    (void)snprintf(upper, sizeof upper, "SỞ KẾ HOẠCH VÀ ĐẦU TƯ %s", d->province_upper);
     int rc = letterhead_official(f->g, f->p, upper, "PHÒNG ĐĂNG KÝ KINH DOANH", "", "", f->err);
     f->y = f->p->y;
     bool jsc = strstr(d->company, "CỔ PHẦN") != NULL;
@@ -169,15 +169,15 @@ static int business_registration(struct flow4 *f, const struct docdata *d, struc
         rc = centre(f, "Bold", 15, "GIẤY CHỨNG NHẬN ĐĂNG KÝ DOANH NGHIỆP");
     if (rc == 0)
         rc = centre(f, "Bold", 13, jsc ? "CÔNG TY CỔ PHẦN" : "CÔNG TY TRÁCH NHIỆM HỮU HẠN");
-    snprintf(tmp, sizeof tmp, "Mã số doanh nghiệp: %s", d->mst);
+    (void)snprintf(tmp, sizeof tmp, "Mã số doanh nghiệp: %s", d->mst);
     if (rc == 0)
         rc = centre(f, "Bold", 13, tmp);
     fmt_long(&d->company_first, dl, sizeof dl);
-    snprintf(tmp, sizeof tmp, "Đăng ký lần đầu: %s", dl);
+    (void)snprintf(tmp, sizeof tmp, "Đăng ký lần đầu: %s", dl);
     if (rc == 0)
         rc = centre(f, "", 13, tmp);
     fmt_long(&d->company_changed, dl, sizeof dl);
-    snprintf(tmp, sizeof tmp, "Đăng ký thay đổi lần thứ: 2, %s", dl);
+    (void)snprintf(tmp, sizeof tmp, "Đăng ký thay đổi lần thứ: 2, %s", dl);
     if (rc == 0)
         rc = centre(f, "", 13, tmp);
     f->y += f->pitch / 2;
@@ -214,7 +214,7 @@ static int business_registration(struct flow4 *f, const struct docdata *d, struc
     const char *lines[1] = {"TRƯỞNG PHÒNG"}, *styles[1] = {"Bold"};
     if (rc == 0)
         rc = signer(f, lines, styles, 1, d->signer);
-    snprintf(stamp, sn, "PHÒNG ĐĂNG KÝ KINH DOANH * %s *", d->province_upper);
+    (void)snprintf(stamp, sn, "PHÒNG ĐĂNG KÝ KINH DOANH * %s *", d->province_upper);
     if (rc)
         return rc;
     docfields_set(t, "enterprise_code", d->mst);
@@ -246,7 +246,7 @@ static int land_use_certificate(struct flow4 *f, const struct docdata *d, struct
                   "I. Người sử dụng đất, chủ sở hữu nhà ở và tài sản khác gắn liền với đất");
     if (rc == 0)
         rc = lv(f, d->p.female ? "Bà:" : "Ông:", d->p.upper);
-    snprintf(by, sizeof by, "%d", d->p.born.y);
+    (void)snprintf(by, sizeof by, "%d", d->p.born.y);
     const double at2[2] = {0, 50};
     const char *l2[2] = {"Sinh năm:", "CCCD số:"}, *v2[2] = {by, d->cccd};
     if (rc == 0)
@@ -255,14 +255,14 @@ static int land_use_certificate(struct flow4 *f, const struct docdata *d, struct
         rc = lv(f, "Địa chỉ thường trú:", d->residence_long);
     if (rc == 0)
         rc = para(f, "Bold", "II. Thửa đất, nhà ở và tài sản khác gắn liền với đất");
-    snprintf(parcel, sizeof parcel, "%d;", d->parcel);
-    snprintf(sheet, sizeof sheet, "%d;", d->map_sheet);
+    (void)snprintf(parcel, sizeof parcel, "%d;", d->parcel);
+    (void)snprintf(sheet, sizeof sheet, "%d;", d->map_sheet);
     const char *l3[2] = {"a) Thửa đất số:", "b) Tờ bản đồ số:"}, *v3[2] = {parcel, sheet};
     if (rc == 0)
         rc = row(f, 2, l3, v3, at2);
     if (rc == 0)
         rc = lv(f, "c) Địa chỉ:", d->parcel_addr);
-    snprintf(tmp, sizeof tmp, "%s m²", d->area_print);
+    (void)snprintf(tmp, sizeof tmp, "%s m²", d->area_print);
     if (rc == 0)
         rc = lv(f, "d) Diện tích:", tmp);
     if (rc == 0)
@@ -280,17 +280,17 @@ static int land_use_certificate(struct flow4 *f, const struct docdata *d, struct
     int y0 = f->y;
     if (rc == 0)
         rc = signer(f, lines, styles, 4, d->signer);
-    snprintf(tmp, sizeof tmp, "Số vào sổ cấp GCN: %s", d->register_no);
+    (void)snprintf(tmp, sizeof tmp, "Số vào sổ cấp GCN: %s", d->register_no);
     if (rc == 0)
         rc = draw_left(f->g, f->p, "", f->size, tmp, f->p->left, y0 + f->pitch * 5, f->err);
     utf8_case(d->district_line, upper, sizeof upper, false);
-    snprintf(stamp, sn, "UỶ BAN NHÂN DÂN * %s *", upper);
+    (void)snprintf(stamp, sn, "UỶ BAN NHÂN DÂN * %s *", upper);
     if (rc)
         return rc;
     docfields_set(t, "serial", d->serial);
     docfields_set(t, "holder_name", d->p.upper);
-    snprintf(parcel, sizeof parcel, "%d", d->parcel);
-    snprintf(sheet, sizeof sheet, "%d", d->map_sheet);
+    (void)snprintf(parcel, sizeof parcel, "%d", d->parcel);
+    (void)snprintf(sheet, sizeof sheet, "%d", d->map_sheet);
     docfields_set(t, "parcel_number", parcel);
     docfields_set(t, "map_sheet", sheet);
     docfields_set(t, "area_m2", d->area_norm);
@@ -304,7 +304,7 @@ static int land_use_certificate(struct flow4 *f, const struct docdata *d, struct
 static void dots(struct flow4 *f, int x0, int x1, int y)
 {
     double k = px_mm(f->g);
-    int s = (int)fmax(2, lround(0.22 * k)), step = (int)lround(0.9 * k);
+    int s = (int)fmax(2, (double)lround(0.22 * k)), step = (int)lround(0.9 * k);
     for (int x = x0; x + s <= x1; x += step)
         ink_rule(f->p, x, y, s, s);
 }
@@ -346,7 +346,7 @@ static int application_form(struct flow4 *f, const struct docdata *d, struct doc
     f->y = f->p->y;
     if (rc == 0)
         rc = centre(f, "Bold", 14, d->form_title);
-    snprintf(tmp, sizeof tmp, "Kính gửi: %s", d->form_to);
+    (void)snprintf(tmp, sizeof tmp, "Kính gửi: %s", d->form_to);
     if (rc == 0)
         rc = centre(f, "", 13, tmp);
     f->y += f->pitch / 2;
@@ -376,7 +376,7 @@ static int application_form(struct flow4 *f, const struct docdata *d, struct doc
     const char *styles[3] = {"Italic", "Bold", "Italic"};
     if (rc == 0)
         rc = signer(f, lines, styles, 3, d->p.name);
-    snprintf(stamp, sn, "%s", "");
+    (void)snprintf(stamp, sn, "%s", "");
     if (rc)
         return rc;
     docfields_set(t, "form_title", d->form_title);
@@ -395,17 +395,17 @@ static int official_document(struct flow4 *f, const struct docdata *d, struct do
                              char *stamp, size_t sn)
 {
     char no[96], date[256], tmp[512], iso[16];
-    snprintf(no, sizeof no, "Số: %s", d->doc_number);
+    (void)snprintf(no, sizeof no, "Số: %s", d->doc_number);
     long_date(&d->doc_date, d->place, date, sizeof date);
     int rc = letterhead_official(f->g, f->p, d->issuing_l1, d->issuing_l2, no, date, f->err);
     f->y = f->p->y + f->pitch / 2;
     if (rc == 0)
         rc = centre(f, "Bold", 14, d->doc_kind);
-    snprintf(tmp, sizeof tmp, "Về việc %s", d->subject);
+    (void)snprintf(tmp, sizeof tmp, "Về việc %s", d->subject);
     if (rc == 0)
         rc = centre(f, "Bold", 13, tmp);
     f->y += f->pitch / 2;
-    snprintf(tmp, sizeof tmp, "CHỦ TỊCH UỶ BAN NHÂN DÂN %s", d->issuing_l2);
+    (void)snprintf(tmp, sizeof tmp, "CHỦ TỊCH UỶ BAN NHÂN DÂN %s", d->issuing_l2);
     bool qd = !strcmp(d->doc_symbol, "QĐ");
     if (rc == 0 && qd)
         rc = centre(f, "Bold", 13, tmp);
@@ -420,8 +420,9 @@ static int official_document(struct flow4 *f, const struct docdata *d, struct do
         rc = para(f, "Italic", "Xét đề nghị của Chánh Văn phòng Uỷ ban nhân dân.");
     if (rc == 0 && qd)
         rc = centre(f, "Bold", 13, "QUYẾT ĐỊNH:");
-    snprintf(tmp, sizeof tmp, "Điều 1. Triển khai nội dung %s trên địa bàn theo kế hoạch kèm theo.",
-             d->subject);
+    (void)snprintf(tmp, sizeof tmp,
+                   "Điều 1. Triển khai nội dung %s trên địa bàn theo kế hoạch kèm theo.",
+                   d->subject);
     if (rc == 0)
         rc = para(f, "", tmp);
     if (rc == 0)
@@ -436,7 +437,7 @@ static int official_document(struct flow4 *f, const struct docdata *d, struct do
     const char *styles[3] = {"Bold", "Bold", "Bold"};
     if (rc == 0)
         rc = signer(f, lines, styles, 3, d->signer);
-    snprintf(stamp, sn, "%s * %s *", d->issuing_l1, d->issuing_l2);
+    (void)snprintf(stamp, sn, "%s * %s *", d->issuing_l1, d->issuing_l2);
     if (rc)
         return rc;
     docfields_set(t, "doc_number", d->doc_number);
@@ -454,18 +455,18 @@ static int dossier_receipt(struct flow4 *f, const struct docdata *d, struct docf
                            char *stamp, size_t sn)
 {
     char upper[192], date[256], tmp[512], iso[16], rd[16], ad[16];
-    snprintf(upper, sizeof upper, "UBND %s", d->province_upper);
+    (void)snprintf(upper, sizeof upper, "UBND %s", d->province_upper);
     long_date(&d->received, d->place, date, sizeof date);
     int rc = letterhead_official(f->g, f->p, upper, "TRUNG TÂM PHỤC VỤ HÀNH CHÍNH CÔNG", "", date,
                                  f->err);
     f->y = f->p->y + f->pitch / 2;
     if (rc == 0)
         rc = centre(f, "Bold", 14, "GIẤY TIẾP NHẬN HỒ SƠ VÀ HẸN TRẢ KẾT QUẢ");
-    snprintf(tmp, sizeof tmp, "Mã hồ sơ: %s", d->receipt);
+    (void)snprintf(tmp, sizeof tmp, "Mã hồ sơ: %s", d->receipt);
     if (rc == 0)
         rc = centre(f, "Bold", 13, tmp);
     f->y += f->pitch / 2;
-    snprintf(tmp, sizeof tmp, "%s tiếp nhận hồ sơ của:", d->centre);
+    (void)snprintf(tmp, sizeof tmp, "%s tiếp nhận hồ sơ của:", d->centre);
     if (rc == 0)
         rc = para(f, "", tmp);
     if (rc == 0)
@@ -486,10 +487,11 @@ static int dossier_receipt(struct flow4 *f, const struct docdata *d, struct docf
         rc = para(f, "", "2. Số lượng hồ sơ: 01 (bộ)");
     fmt_dmy(&d->received, rd, sizeof rd);
     fmt_dmy(&d->appointment, ad, sizeof ad);
-    snprintf(tmp, sizeof tmp, "%02d giờ %02d phút, ngày %s", d->received_hour, d->received_min, rd);
+    (void)snprintf(tmp, sizeof tmp, "%02d giờ %02d phút, ngày %s", d->received_hour,
+                   d->received_min, rd);
     if (rc == 0)
         rc = lv(f, "3. Thời gian nhận hồ sơ:", tmp);
-    snprintf(tmp, sizeof tmp, "14 giờ 00 phút, ngày %s", ad);
+    (void)snprintf(tmp, sizeof tmp, "14 giờ 00 phút, ngày %s", ad);
     if (rc == 0)
         rc = lv(f, "4. Thời gian trả kết quả giải quyết hồ sơ:", tmp);
     if (rc == 0)
@@ -508,7 +510,7 @@ static int dossier_receipt(struct flow4 *f, const struct docdata *d, struct docf
     if (rc == 0)
         rc = signature_block(f->g, f->p, f->p->left + (int)(W * 0.42), (int)(W * 0.36), y, l2,
                              styles, 1, d->signer, f->err);
-    snprintf(stamp, sn, "%s", "");
+    (void)snprintf(stamp, sn, "%s", "");
     if (rc)
         return rc;
     docfields_set(t, "receipt_number", d->receipt);

@@ -56,9 +56,10 @@ static int cccd_front(struct gen *g, const struct docdata *d, struct page *p, st
         rc =
             draw_centred(g, p, "", 6, "Citizen Identity Card", MM(16), MM(52), MM(13.2), NULL, err);
     /* QR: ID|old CMND|name|DOB ddmmyyyy|sex|address|issue ddmmyyyy (DOMAIN.md) */
-    snprintf(payload, sizeof payload, "%s|%s|%s|%02d%02d%04d|%s|%s|%02d%02d%04d", d->cccd, d->cmnd,
-             d->p.name, d->p.born.d, d->p.born.m, d->p.born.y, d->p.female ? "Nữ" : "Nam",
-             d->residence_short, d->cccd_issued.d, d->cccd_issued.m, d->cccd_issued.y);
+    (void)snprintf(payload, sizeof payload, "%s|%s|%s|%02d%02d%04d|%s|%s|%02d%02d%04d", d->cccd,
+                   d->cmnd, d->p.name, d->p.born.d, d->p.born.m, d->p.born.y,
+                   d->p.female ? "Nữ" : "Nam", d->residence_short, d->cccd_issued.d,
+                   d->cccd_issued.m, d->cccd_issued.y);
     if (rc == 0 && qr_available())
         rc = qr_draw(p, payload, MM(69.5), MM(1.8), MM(14.5), err);
     int x = MM(23), w = MM(83) - x, y = MM(17), xe = 0;
@@ -68,7 +69,7 @@ static int cccd_front(struct gen *g, const struct docdata *d, struct page *p, st
         rc = doc_text(g, p, "Bold", 10.5, d->cccd, NULL, xe + MM(2), y, NULL, err);
     if (rc == 0) {
         char line[64];
-        snprintf(line, sizeof line, "Số / No.: %s", d->cccd);
+        (void)snprintf(line, sizeof line, "Số / No.: %s", d->cccd);
         gt_line(p, line);
         rc = doc_text(g, p, "", 6.5, "Họ và tên / Full name:", "Họ và tên / Full name:", x,
                       y += MM(4.6), NULL, err);
@@ -170,7 +171,7 @@ static int cccd_back(struct gen *g, const struct docdata *d, struct page *p, str
     date_iso(&d->cccd_issued, iso);
     docfields_set(t, "issue_date", iso);
     char joined[128];
-    snprintf(joined, sizeof joined, "%s\n%s\n%s", mrz[0], mrz[1], mrz[2]);
+    (void)snprintf(joined, sizeof joined, "%s\n%s\n%s", mrz[0], mrz[1], mrz[2]);
     docfields_set(t, "mrz", joined);
     docfields_set(t, "id_number", d->cccd);
     return 0;
@@ -181,8 +182,8 @@ static int cmnd(struct gen *g, const struct docdata *d, struct page *p, struct d
 {
     double k = px_mm(g);
     char dob[16], iso[16], no[32];
-    snprintf(dob, sizeof dob, "%02d-%02d-%04d", d->p.born.d, d->p.born.m, d->p.born.y);
-    snprintf(no, sizeof no, "SỐ %s", d->cmnd);
+    (void)snprintf(dob, sizeof dob, "%02d-%02d-%04d", d->p.born.d, d->p.born.m, d->p.born.y);
+    (void)snprintf(no, sizeof no, "SỐ %s", d->cmnd);
     int x = MM(22), w = MM(83) - x, y = MM(19.5), pitch = MM(3.5);
     int rc = motto(g, p, x, w, MM(3), 6.5, MM(2.8), err);
     if (rc == 0)

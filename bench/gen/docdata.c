@@ -114,7 +114,7 @@ static struct date date_add(struct date d, int days)
 
 void date_iso(const struct date *d, char out[16])
 {
-    snprintf(out, 16, "%04d-%02d-%02d", d->y, d->m, d->d);
+    (void)snprintf(out, 16, "%04d-%02d-%02d", d->y, d->m, d->d);
 }
 
 /* ---- text ---------------------------------------------------------------------------------- */
@@ -125,7 +125,7 @@ static int canon(const char *in, char *out, size_t n, struct sohoa_err *err)
     char *c = NULL;
     int rc = vn_normalize(in, strlen(in), &c, err);
     if (rc == 0)
-        snprintf(out, n, "%s", c);
+        (void)snprintf(out, n, "%s", c);
     free(c);
     return rc;
 }
@@ -157,7 +157,7 @@ static int child_of(struct rng *r, const struct docperson *father, bool female, 
         return rc;
     const char *sp = strchr(c->name, ' '), *fsp = strchr(father->name, ' ');
     char raw[128];
-    snprintf(raw, sizeof raw, "%.*s%s", (int)(fsp - father->name), father->name, sp);
+    (void)snprintf(raw, sizeof raw, "%.*s%s", (int)(fsp - father->name), father->name, sp);
     rc = canon(raw, c->name, sizeof c->name, err);
     return rc ? rc : canon_upper(raw, c->upper, sizeof c->upper, err);
 }
@@ -179,7 +179,7 @@ static int places(struct rng *r, struct docdata *d, struct sohoa_err *err)
     const char *prov = NULL;
     char code[4];
     while (!prov) {
-        snprintf(code, sizeof code, "%03d", rng_int(r, 1, 96));
+        (void)snprintf(code, sizeof code, "%03d", rng_int(r, 1, 96));
         prov = sohoa_cccd_province_name(code);
     }
     memcpy(d->birth_prov_code, code, 4);
@@ -189,18 +189,18 @@ static int places(struct rng *r, struct docdata *d, struct sohoa_err *err)
     const char *bare = !strncmp(prov, "TP. ", 4) ? prov + 4 : prov;
     char tmp[512];
     int rc = canon(bare, d->province, sizeof d->province, err);
-    snprintf(tmp, sizeof tmp, "%s %s", city ? "thành phố" : "tỉnh", d->province);
+    (void)snprintf(tmp, sizeof tmp, "%s %s", city ? "thành phố" : "tỉnh", d->province);
     if (rc == 0)
         rc = canon(tmp, d->province_line, sizeof d->province_line, err);
     if (rc == 0)
         rc = canon_upper(tmp, d->province_upper, sizeof d->province_upper, err);
-    snprintf(tmp, sizeof tmp, "%s%s", city ? "Thành phố " : "", d->province);
+    (void)snprintf(tmp, sizeof tmp, "%s%s", city ? "Thành phố " : "", d->province);
     if (rc == 0)
         rc = canon(tmp, d->place, sizeof d->place, err);
     const char *dist = rng_pick(r, DISTRICTS, G_N_ELEMENTS(DISTRICTS));
     if (rc == 0)
         rc = canon(dist, d->district, sizeof d->district, err);
-    snprintf(tmp, sizeof tmp, "huyện %s", d->district);
+    (void)snprintf(tmp, sizeof tmp, "huyện %s", d->district);
     if (rc == 0)
         rc = canon(tmp, d->district_line, sizeof d->district_line, err);
     const char *c1 = rng_pick(r, COMMUNES, G_N_ELEMENTS(COMMUNES));
@@ -208,17 +208,17 @@ static int places(struct rng *r, struct docdata *d, struct sohoa_err *err)
     const char *d2 = rng_pick(r, DISTRICTS, G_N_ELEMENTS(DISTRICTS));
     int no = rng_int(r, 1, 250);
     const char *street = rng_pick(r, STREETS2, G_N_ELEMENTS(STREETS2));
-    snprintf(tmp, sizeof tmp, "%s, %s, %s", c1, d2, d->province);
+    (void)snprintf(tmp, sizeof tmp, "%s, %s, %s", c1, d2, d->province);
     if (rc == 0)
         rc = canon(tmp, d->origin_short, sizeof d->origin_short, err);
-    snprintf(tmp, sizeof tmp, "xã %s, huyện %s, %s", c1, d2, d->province_line);
+    (void)snprintf(tmp, sizeof tmp, "xã %s, huyện %s, %s", c1, d2, d->province_line);
     if (rc == 0)
         rc = canon(tmp, d->origin_long, sizeof d->origin_long, err);
-    snprintf(tmp, sizeof tmp, "%d %s, %s, %s, %s", no, street, c2, d->district, d->province);
+    (void)snprintf(tmp, sizeof tmp, "%d %s, %s, %s, %s", no, street, c2, d->district, d->province);
     if (rc == 0)
         rc = canon(tmp, d->residence_short, sizeof d->residence_short, err);
-    snprintf(tmp, sizeof tmp, "số %d đường %s, xã %s, %s, %s", no, street, c2, d->district_line,
-             d->province_line);
+    (void)snprintf(tmp, sizeof tmp, "số %d đường %s, xã %s, %s, %s", no, street, c2,
+                   d->district_line, d->province_line);
     if (rc == 0)
         rc = canon(tmp, d->residence_long, sizeof d->residence_long, err);
     return rc;
@@ -231,11 +231,11 @@ static int holder(struct rng *r, struct docdata *d, struct sohoa_err *err)
     if (rc)
         return rc;
     const struct date *b = &d->p.born;
-    snprintf(d->cccd, sizeof d->cccd, "%s%d%02d%06d", d->birth_prov_code,
-             (b->y >= 2000 ? 2 : 0) + (female ? 1 : 0), b->y % 100, rng_int(r, 0, 999999));
-    snprintf(d->cmnd, sizeof d->cmnd, "%09d", rng_int(r, 10000000, 389999999));
-    snprintf(d->phone, sizeof d->phone, "0%d%08d", rng_int(r, 0, 1) ? 9 : 3,
-             rng_int(r, 0, 99999999));
+    (void)snprintf(d->cccd, sizeof d->cccd, "%s%d%02d%06d", d->birth_prov_code,
+                   (b->y >= 2000 ? 2 : 0) + (female ? 1 : 0), b->y % 100, rng_int(r, 0, 999999));
+    (void)snprintf(d->cmnd, sizeof d->cmnd, "%09d", rng_int(r, 10000000, 389999999));
+    (void)snprintf(d->phone, sizeof d->phone, "0%d%08d", rng_int(r, 0, 1) ? 9 : 3,
+                   rng_int(r, 0, 99999999));
     /* issued from 2021 (chip cards), at 14 or older; valid until 25, 40 or 60 */
     struct date lo = {b->y + 14, b->m, b->d < 29 ? b->d : 28};
     if (lo.y < 2021)
@@ -268,15 +268,15 @@ static int birth(struct rng *r, struct docdata *d, struct sohoa_err *err)
     if (rc)
         return rc;
     d->birth_registered = date_add(d->child.born, rng_int(r, 3, 55));
-    snprintf(d->birth_reg_no, sizeof d->birth_reg_no, "%d/%d", rng_int(r, 1, 480),
-             d->birth_registered.y);
-    snprintf(d->birth_book, sizeof d->birth_book, "%02d", rng_int(r, 1, 3));
+    (void)snprintf(d->birth_reg_no, sizeof d->birth_reg_no, "%d/%d", rng_int(r, 1, 480),
+                   d->birth_registered.y);
+    (void)snprintf(d->birth_book, sizeof d->birth_book, "%02d", rng_int(r, 1, 3));
     char tmp[256];
     if (rng_unit(r) < 0.6)
-        snprintf(tmp, sizeof tmp, "Bệnh viện Đa khoa %s", d->province_line);
+        (void)snprintf(tmp, sizeof tmp, "Bệnh viện Đa khoa %s", d->province_line);
     else
-        snprintf(tmp, sizeof tmp, "Trạm Y tế xã %s, %s",
-                 rng_pick(r, COMMUNES, G_N_ELEMENTS(COMMUNES)), d->district_line);
+        (void)snprintf(tmp, sizeof tmp, "Trạm Y tế xã %s, %s",
+                       rng_pick(r, COMMUNES, G_N_ELEMENTS(COMMUNES)), d->district_line);
     return canon(tmp, d->birth_place, sizeof d->birth_place, err);
 }
 
@@ -291,15 +291,16 @@ static int company(struct rng *r, struct docdata *d, struct sohoa_err *err)
     size_t t = rng_next(r) % G_N_ELEMENTS(TRADES), b = rng_next(r) % G_N_ELEMENTS(BRANDS);
     bool jsc = rng_unit(r) < 0.4;
     char tmp[256];
-    snprintf(tmp, sizeof tmp, "%s %s %s", jsc ? "CÔNG TY CỔ PHẦN" : "CÔNG TY TNHH", TRADES[t],
-             BRANDS[b]);
+    (void)snprintf(tmp, sizeof tmp, "%s %s %s", jsc ? "CÔNG TY CỔ PHẦN" : "CÔNG TY TNHH", TRADES[t],
+                   BRANDS[b]);
     if (rc == 0)
         rc = canon(tmp, d->company, sizeof d->company, err);
-    snprintf(d->company_en, sizeof d->company_en, "%s %s %s", BRANDS_EN[b], TRADES_EN[t],
-             jsc ? "JOINT STOCK COMPANY" : "COMPANY LIMITED");
-    snprintf(tmp, sizeof tmp, "Số %d đường %s, phường %s, %s, %s", rng_int(r, 1, 300),
-             rng_pick(r, STREETS2, G_N_ELEMENTS(STREETS2)),
-             rng_pick(r, COMMUNES, G_N_ELEMENTS(COMMUNES)), d->district_line, d->province_line);
+    (void)snprintf(d->company_en, sizeof d->company_en, "%s %s %s", BRANDS_EN[b], TRADES_EN[t],
+                   jsc ? "JOINT STOCK COMPANY" : "COMPANY LIMITED");
+    (void)snprintf(tmp, sizeof tmp, "Số %d đường %s, phường %s, %s, %s", rng_int(r, 1, 300),
+                   rng_pick(r, STREETS2, G_N_ELEMENTS(STREETS2)),
+                   rng_pick(r, COMMUNES, G_N_ELEMENTS(COMMUNES)), d->district_line,
+                   d->province_line);
     if (rc == 0)
         rc = canon(tmp, d->company_addr, sizeof d->company_addr, err);
     d->company_first = date_between(r, (struct date){2010, 1, 1}, (struct date){2022, 12, 31});
@@ -310,17 +311,18 @@ static int company(struct rng *r, struct docdata *d, struct sohoa_err *err)
 
 static int land(struct rng *r, struct docdata *d, struct sohoa_err *err)
 {
-    snprintf(d->serial, sizeof d->serial, "%s %06d",
-             rng_pick(r, SERIAL_LETTERS, G_N_ELEMENTS(SERIAL_LETTERS)), rng_int(r, 1, 999999));
-    snprintf(d->register_no, sizeof d->register_no, "CS %05d", rng_int(r, 1, 99999));
+    (void)snprintf(d->serial, sizeof d->serial, "%s %06d",
+                   rng_pick(r, SERIAL_LETTERS, G_N_ELEMENTS(SERIAL_LETTERS)),
+                   rng_int(r, 1, 999999));
+    (void)snprintf(d->register_no, sizeof d->register_no, "CS %05d", rng_int(r, 1, 99999));
     d->parcel = rng_int(r, 1, 999);
     d->map_sheet = rng_int(r, 1, 60);
     int whole = rng_int(r, 40, 600), tenth = rng_int(r, 1, 9);
-    snprintf(d->area_print, sizeof d->area_print, "%d,%d", whole, tenth);
-    snprintf(d->area_norm, sizeof d->area_norm, "%d.%d", whole, tenth);
+    (void)snprintf(d->area_print, sizeof d->area_print, "%d,%d", whole, tenth);
+    (void)snprintf(d->area_norm, sizeof d->area_norm, "%d.%d", whole, tenth);
     char tmp[256];
-    snprintf(tmp, sizeof tmp, "xã %s, %s, %s", rng_pick(r, COMMUNES, G_N_ELEMENTS(COMMUNES)),
-             d->district_line, d->province_line);
+    (void)snprintf(tmp, sizeof tmp, "xã %s, %s, %s", rng_pick(r, COMMUNES, G_N_ELEMENTS(COMMUNES)),
+                   d->district_line, d->province_line);
     d->land_issued =
         date_between(r, (struct date){2012, 1, 1}, (struct date){DOCDATA_LATEST_Y, 12, 31});
     return canon(tmp, d->parcel_addr, sizeof d->parcel_addr, err);
@@ -332,16 +334,16 @@ static int official(struct rng *r, struct docdata *d, struct sohoa_err *err)
     bool district = rng_unit(r) < 0.35;
     char tmp[256];
     int rc = canon(DOC_KINDS[k][0], d->doc_kind, sizeof d->doc_kind, err);
-    snprintf(d->doc_symbol, sizeof d->doc_symbol, "%s", DOC_KINDS[k][1]);
-    snprintf(tmp, sizeof tmp, "%d/%s-UBND", rng_int(r, 1, 2400), DOC_KINDS[k][1]);
+    (void)snprintf(d->doc_symbol, sizeof d->doc_symbol, "%s", DOC_KINDS[k][1]);
+    (void)snprintf(tmp, sizeof tmp, "%d/%s-UBND", rng_int(r, 1, 2400), DOC_KINDS[k][1]);
     if (rc == 0)
         rc = canon(tmp, d->doc_number, sizeof d->doc_number, err);
     if (rc == 0)
         rc = canon_upper("Ủy ban nhân dân", d->issuing_l1, sizeof d->issuing_l1, err);
-    snprintf(tmp, sizeof tmp, "%s", district ? d->district_line : d->province_line);
+    (void)snprintf(tmp, sizeof tmp, "%s", district ? d->district_line : d->province_line);
     if (rc == 0)
         rc = canon_upper(tmp, d->issuing_l2, sizeof d->issuing_l2, err);
-    snprintf(d->issuing_body, sizeof d->issuing_body, "%s %s", d->issuing_l1, d->issuing_l2);
+    (void)snprintf(d->issuing_body, sizeof d->issuing_body, "%s %s", d->issuing_l1, d->issuing_l2);
     if (district && rc == 0)
         rc = canon(d->district, d->place, sizeof d->place, err);
     if (rc == 0)
@@ -351,7 +353,7 @@ static int official(struct rng *r, struct docdata *d, struct sohoa_err *err)
     if (rc == 0)
         rc = person(r, rng_unit(r) < 0.3, (struct date){1965, 1, 1}, (struct date){1980, 1, 1}, &s,
                     err);
-    snprintf(d->signer, sizeof d->signer, "%s", s.name);
+    (void)snprintf(d->signer, sizeof d->signer, "%s", s.name);
     d->doc_date =
         date_between(r, (struct date){2020, 1, 1}, (struct date){DOCDATA_LATEST_Y, 12, 31});
     struct sohoa_validation v;
@@ -365,7 +367,7 @@ static int form_and_receipt(struct rng *r, struct docdata *d, struct sohoa_err *
     size_t f = rng_next(r) % G_N_ELEMENTS(FORMS);
     char tmp[256];
     int rc = canon(FORMS[f][0], d->form_title, sizeof d->form_title, err);
-    snprintf(tmp, sizeof tmp, FORMS[f][1], f == 1 ? d->province_line : d->district);
+    (void)snprintf(tmp, sizeof tmp, FORMS[f][1], f == 1 ? d->province_line : d->district);
     if (rc == 0)
         rc = canon(tmp, d->form_to, sizeof d->form_to, err);
     d->signed_date =
@@ -373,7 +375,7 @@ static int form_and_receipt(struct rng *r, struct docdata *d, struct sohoa_err *
     if (rc == 0)
         rc = canon(rng_pick(r, PROCEDURES, G_N_ELEMENTS(PROCEDURES)), d->procedure,
                    sizeof d->procedure, err);
-    snprintf(tmp, sizeof tmp, "Trung tâm Phục vụ hành chính công %s", d->province_line);
+    (void)snprintf(tmp, sizeof tmp, "Trung tâm Phục vụ hành chính công %s", d->province_line);
     if (rc == 0)
         rc = canon(tmp, d->centre, sizeof d->centre, err);
     d->received =
@@ -381,9 +383,9 @@ static int form_and_receipt(struct rng *r, struct docdata *d, struct sohoa_err *
     d->appointment = date_add(d->received, rng_int(r, 3, 20));
     d->received_hour = rng_int(r, 7, 16);
     d->received_min = rng_int(r, 0, 11) * 5;
-    snprintf(d->receipt, sizeof d->receipt, "000.00.%02d.H%.2s-%02d%02d%02d-%04d",
-             rng_int(r, 0, 30), d->birth_prov_code + 1, d->received.y % 100, d->received.m,
-             d->received.d, rng_int(r, 1, 999));
+    (void)snprintf(d->receipt, sizeof d->receipt, "000.00.%02d.H%.2s-%02d%02d%02d-%04d",
+                   rng_int(r, 0, 30), d->birth_prov_code + 1, d->received.y % 100, d->received.m,
+                   d->received.d, rng_int(r, 1, 999));
     struct sohoa_ymd today = {DOCDATA_LATEST_Y, 12, 31};
     struct sohoa_validation v;
     if (rc == 0 && (rc = sohoa_receipt_validate(d->receipt, &today, &v, err)) == 0)

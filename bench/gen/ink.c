@@ -163,9 +163,9 @@ static int ring_glyphs(struct gen *g, const char *text, double size, struct bitm
             break;
         char ch[8];
         if (cp == '&' || cp == '<' || cp == '>')
-            snprintf(ch, sizeof ch, "-");
+            (void)snprintf(ch, sizeof ch, "-");
         else
-            snprintf(ch, sizeof ch, "%.*s", (int)len, p);
+            (void)snprintf(ch, sizeof ch, "%.*s", (int)len, p);
         p += len;
         bool wrapped = false;
         struct bitmap *b = &gl[*n];
@@ -221,8 +221,8 @@ int draw_stamp(struct gen *g, struct canvas *cv, double cx, double cy, const cha
                 for (int sx = 0; sx < 4; sx++)
                     hits += in_polygon(xs, ys, 10, x + (sx + 0.5) / 4, y + (sy + 0.5) / 4);
             float *q = &m[(size_t)y * S + x];
-            if (hits / 16.0f > *q)
-                *q = hits / 16.0f;
+            if ((float)hits / 16.0f > *q)
+                *q = (float)hits / 16.0f;
         }
     /* text ring: glyphs upright outwards, reading clockwise, spread evenly around the ring
      * from the top; shrunk when the name is too long to fit */

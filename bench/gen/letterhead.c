@@ -11,7 +11,7 @@ static int letterhead_metrics(struct gen *g, int *pitch, int *rule, struct sohoa
     if (rc)
         return rc;
     *pitch = (int)lround(f->pitch * 1.05);
-    *rule = (int)fmax(2.0, lround(0.25 * px_mm(g)));
+    *rule = (int)fmax(2.0, (double)lround(0.25 * px_mm(g)));
     return 0;
 }
 

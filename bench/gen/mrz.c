@@ -36,20 +36,21 @@ int mrz_td1(const char *id12, const char *name, bool female, const struct date *
     if (strlen(id12) != 12)
         return sohoa_err_set(err, SOHOA_EINVAL, false, "MRZ: the ID must have 12 digits");
     /* line 1 */
-    snprintf(out[0], 31, "IDVNM%s", id12 + 3);
+    (void)snprintf(out[0], 31, "IDVNM%s", id12 + 3);
     out[0][14] = mrz_check(out[0] + 5, 9);
     memcpy(out[0] + 15, id12, 12);
     fill(out[0], 27);
     /* line 2 */
-    snprintf(out[1], 31, "%02d%02d%02d", born->y % 100, born->m, born->d);
+    (void)snprintf(out[1], 31, "%02d%02d%02d", born->y % 100, born->m, born->d);
     out[1][6] = mrz_check(out[1], 6);
     out[1][7] = female ? 'F' : 'M';
-    snprintf(out[1] + 8, 23, "%02d%02d%02d", expiry->y % 100, expiry->m, expiry->d);
+    (void)snprintf(out[1] + 8, 23, "%02d%02d%02d", expiry->y % 100, expiry->m, expiry->d);
     out[1][14] = mrz_check(out[1] + 8, 6);
     memcpy(out[1] + 15, "VNM", 3);
     fill(out[1], 18);
     char comp[64];
-    snprintf(comp, sizeof comp, "%.25s%.7s%.7s%.11s", out[0] + 5, out[1], out[1] + 8, out[1] + 18);
+    (void)snprintf(comp, sizeof comp, "%.25s%.7s%.7s%.11s", out[0] + 5, out[1], out[1] + 8,
+                   out[1] + 18);
     out[1][29] = mrz_check(comp, (int)strlen(comp));
     /* line 3: SURNAME<<GIVEN<NAMES */
     char *folded = NULL;

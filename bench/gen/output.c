@@ -48,7 +48,8 @@ static int tiff_append(VipsImage *im, const char *path, bool first, bool bilevel
             } else if (bands == 1) {
                 SET_DATA_BYTE(line, x, s[x]);
             } else {
-                composeRGBPixel(s[3 * x], s[3 * x + 1], s[3 * x + 2], line + x);
+                const uint8_t *px = s + 3 * (size_t)x;
+                composeRGBPixel(px[0], px[1], px[2], line + x);
             }
         }
     }
@@ -65,21 +66,25 @@ int sink_page(struct sink *s, VipsImage *im, const char *gt, int quality, struct
     const char *gtdir = s->gt_dir ? s->gt_dir : s->dir;
     int rc = 0;
     if (s->format == FMT_TIFF_MULTI) {
-        snprintf(path, sizeof path, "%s/%s.tif", s->dir, s->name);
+        if ((size_t)snprintf(path, sizeof path, "%s/%s.tif", s->dir, s->name) >= sizeof path)
+            return sohoa_err_set(err, SOHOA_EINVAL, false, "path too long: %s", s->dir);
         rc = tiff_append(im, path, s->pages == 0, s->mode == MODE_BILEVEL, s->dpi, err);
         sb_puts(&s->gt, gt);
         sb_puts(&s->gt, "\f");
         s->pages++;
         return rc;
     }
+    int n, gtn;
     if (s->numbered) {
-        snprintf(path, sizeof path, "%s/%s-%04d.%s", s->dir, s->name, s->pages + 1,
-                 fmt_ext(s->format));
-        snprintf(gtpath, sizeof gtpath, "%s/%s-%04d.gt.txt", gtdir, s->name, s->pages + 1);
+        n = snprintf(path, sizeof path, "%s/%s-%04d.%s", s->dir, s->name, s->pages + 1,
+                     fmt_ext(s->format));
+        gtn = snprintf(gtpath, sizeof gtpath, "%s/%s-%04d.gt.txt", gtdir, s->name, s->pages + 1);
     } else {
-        snprintf(path, sizeof path, "%s/%s.%s", s->dir, s->name, fmt_ext(s->format));
-        snprintf(gtpath, sizeof gtpath, "%s/%s.gt.txt", gtdir, s->name);
+        n = snprintf(path, sizeof path, "%s/%s.%s", s->dir, s->name, fmt_ext(s->format));
+        gtn = snprintf(gtpath, sizeof gtpath, "%s/%s.gt.txt", gtdir, s->name);
     }
+    if (n < 0 || (size_t)n >= sizeof path || gtn < 0 || (size_t)gtn >= sizeof gtpath)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "path too long: %s", s->dir);
     bool bilevel = s->mode == MODE_BILEVEL;
     int vrc = 0;
     switch (s->format) {
@@ -114,9 +119,13 @@ int sink_finish(struct sink *s, struct sohoa_err *err)
     int rc = 0;
     if (s->format == FMT_TIFF_MULTI && s->pages > 0) {
         char gtpath[4096];
-        snprintf(gtpath, sizeof gtpath, "%s/%s.gt.txt", s->gt_dir ? s->gt_dir : s->dir, s->name);
-        rc = s->gt.oom ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
-                       : write_file(gtpath, s->gt.s ? s->gt.s : "", s->gt.len, err);
+        const char *gtdir = s->gt_dir ? s->gt_dir : s->dir;
+        if ((size_t)snprintf(gtpath, sizeof gtpath, "%s/%s.gt.txt", gtdir, s->name) >=
+            sizeof gtpath)
+            rc = sohoa_err_set(err, SOHOA_EINVAL, false, "path too long: %s", gtdir);
+        else
+            rc = s->gt.oom ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
+                           : write_file(gtpath, s->gt.s ? s->gt.s : "", s->gt.len, err);
     }
     sb_release(&s->gt);
     return rc;

@@ -22,11 +22,11 @@ const size_t GEN_N_STREETS = G_N_ELEMENTS(GEN_STREETS);
 
 void person_name(struct rng *r, bool female, char *out, size_t n)
 {
-    snprintf(out, n, "%s %s %s", rng_pick(r, SURNAMES, G_N_ELEMENTS(SURNAMES)),
-             female ? rng_pick(r, MIDDLE_F, G_N_ELEMENTS(MIDDLE_F))
-                    : rng_pick(r, MIDDLE_M, G_N_ELEMENTS(MIDDLE_M)),
-             female ? rng_pick(r, GIVEN_F, G_N_ELEMENTS(GIVEN_F))
-                    : rng_pick(r, GIVEN_M, G_N_ELEMENTS(GIVEN_M)));
+    (void)snprintf(out, n, "%s %s %s", rng_pick(r, SURNAMES, G_N_ELEMENTS(SURNAMES)),
+                   female ? rng_pick(r, MIDDLE_F, G_N_ELEMENTS(MIDDLE_F))
+                          : rng_pick(r, MIDDLE_M, G_N_ELEMENTS(MIDDLE_M)),
+                   female ? rng_pick(r, GIVEN_F, G_N_ELEMENTS(GIVEN_F))
+                          : rng_pick(r, GIVEN_M, G_N_ELEMENTS(GIVEN_M)));
 }
 
 /* A 10-digit tax code with a valid check digit (DOMAIN.md: weights 31 29 23 19 17 13 7 5 3). */
@@ -34,7 +34,7 @@ void make_mst(struct rng *r, const char *prefix, char out[16])
 {
     static const int w[9] = {31, 29, 23, 19, 17, 13, 7, 5, 3};
     for (;;) {
-        snprintf(out, 16, "%.2s%07d", prefix, rng_int(r, 0, 9999999));
+        (void)snprintf(out, 16, "%.2s%07d", prefix, rng_int(r, 0, 9999999));
         int sum = 0;
         for (int i = 0; i < 9; i++)
             sum += (out[i] - '0') * w[i];
@@ -49,11 +49,11 @@ void make_mst(struct rng *r, const char *prefix, char out[16])
 
 void fmt_dmy(const struct date *d, char *out, size_t n)
 {
-    snprintf(out, n, "%02d/%02d/%04d", d->d, d->m, d->y);
+    (void)snprintf(out, n, "%02d/%02d/%04d", d->d, d->m, d->y);
 }
 
 /* "ngày 05 tháng 02 năm 2026": days below 10 and months below 3 take a leading zero. */
 void fmt_long(const struct date *d, char *out, size_t n)
 {
-    snprintf(out, n, "ngày %02d tháng %s%d năm %d", d->d, d->m < 3 ? "0" : "", d->m, d->y);
+    (void)snprintf(out, n, "ngày %02d tháng %s%d năm %d", d->d, d->m < 3 ? "0" : "", d->m, d->y);
 }

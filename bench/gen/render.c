@@ -78,7 +78,7 @@ int font_get_family(struct gen *g, const char *family, const char *style, double
     if (rc == 0)
         rc = render_markup(g, desc, "n n", 0, false, &d, err);
     if (rc == 0) {
-        snprintf(f->desc, sizeof f->desc, "%s", desc);
+        (void)snprintf(f->desc, sizeof f->desc, "%s", desc);
         f->strut_h = a.h;
         f->pitch = b.h - a.h;
         f->gap = d.w - 2 * c.w;

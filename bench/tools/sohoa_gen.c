@@ -131,31 +131,32 @@ static void persona_make(uint64_t seed, struct persona *p)
     person_name(&r, p->female, p->name, sizeof p->name);
     p->born = (struct date){rng_int(&r, 1955, 2004), rng_int(&r, 1, 12), rng_int(&r, 1, 28)};
     /* CCCD: birth province, century+sex digit, two-digit year, six digits (DOMAIN.md). */
-    snprintf(p->cccd, sizeof p->cccd, "%s%d%02d%06d",
-             rng_pick(&r, BIRTH_CODES, G_N_ELEMENTS(BIRTH_CODES)),
-             (p->born.y >= 2000 ? 2 : 0) + (p->female ? 1 : 0), p->born.y % 100,
-             rng_int(&r, 0, 999999));
+    (void)snprintf(p->cccd, sizeof p->cccd, "%s%d%02d%06d",
+                   rng_pick(&r, BIRTH_CODES, G_N_ELEMENTS(BIRTH_CODES)),
+                   (p->born.y >= 2000 ? 2 : 0) + (p->female ? 1 : 0), p->born.y % 100,
+                   rng_int(&r, 0, 999999));
     p->id_issued = (struct date){rng_int(&r, 2021, 2024), rng_int(&r, 1, 12), rng_int(&r, 1, 28)};
-    snprintf(p->phone, sizeof p->phone, "0%d%08d", rng_int(&r, 0, 1) ? 9 : 3,
-             rng_int(&r, 0, 99999999));
+    (void)snprintf(p->phone, sizeof p->phone, "0%d%08d", rng_int(&r, 0, 1) ? 9 : 3,
+                   rng_int(&r, 0, 99999999));
     make_mst(&r, MST_PREFIX, p->mst);
     p->district = &DISTRICTS[rng_next(&r) % G_N_ELEMENTS(DISTRICTS)];
     p->commune = &p->district->communes[rng_next(&r) % 3];
     if (strcmp(p->commune->type, "phường") == 0)
-        snprintf(p->address, sizeof p->address, "số %d đường %s, %s %s, %s %s, tỉnh %s",
-                 rng_int(&r, 1, 250), rng_pick(&r, GEN_STREETS, GEN_N_STREETS), p->commune->type,
-                 p->commune->name, p->district->type, p->district->name, PROVINCE);
+        (void)snprintf(p->address, sizeof p->address, "số %d đường %s, %s %s, %s %s, tỉnh %s",
+                       rng_int(&r, 1, 250), rng_pick(&r, GEN_STREETS, GEN_N_STREETS),
+                       p->commune->type, p->commune->name, p->district->type, p->district->name,
+                       PROVINCE);
     else
-        snprintf(p->address, sizeof p->address, "ấp %d, %s %s, %s %s, tỉnh %s", rng_int(&r, 1, 9),
-                 p->commune->type, p->commune->name, p->district->type, p->district->name,
-                 PROVINCE);
+        (void)snprintf(p->address, sizeof p->address, "ấp %d, %s %s, %s %s, tỉnh %s",
+                       rng_int(&r, 1, 9), p->commune->type, p->commune->name, p->district->type,
+                       p->district->name, PROVINCE);
     p->dept = &DEPTS[rng_next(&r) % G_N_ELEMENTS(DEPTS)];
     p->received = (struct date){rng_int(&r, 2025, 2026), rng_int(&r, 1, 12), rng_int(&r, 1, 18)};
     p->decided = p->received;
     p->decided.d += rng_int(&r, 3, 10);
     p->seq = rng_int(&r, 1, 400);
-    snprintf(p->receipt, sizeof p->receipt, "%s-%02d%02d%02d-%04d", PROVINCE_UNIT,
-             p->received.y % 100, p->received.m, p->received.d, p->seq);
+    (void)snprintf(p->receipt, sizeof p->receipt, "%s-%02d%02d%02d-%04d", PROVINCE_UNIT,
+                   p->received.y % 100, p->received.m, p->received.d, p->seq);
     p->doc_no = rng_int(&r, 12, 2400);
     bool f2 = rng_unit(&r) < 0.4;
     person_name(&r, f2, p->signer, sizeof p->signer);
@@ -168,7 +169,7 @@ static void persona_make(uint64_t seed, struct persona *p)
 static bool persona_value(const struct persona *p, const char *key, char *out, size_t n)
 {
     char base[64];
-    snprintf(base, sizeof base, "%s", key);
+    (void)snprintf(base, sizeof base, "%s", key);
     size_t bl = strlen(base);
     int casing = 0;
     if (bl > 4 && strcmp(base + bl - 4, "_HOA") == 0) {
@@ -180,41 +181,41 @@ static bool persona_value(const struct persona *p, const char *key, char *out, s
     }
     char v[512];
     if (!strcmp(base, "HO_TEN"))
-        snprintf(v, sizeof v, "%s", p->name);
+        (void)snprintf(v, sizeof v, "%s", p->name);
     else if (!strcmp(base, "ONG_BA"))
-        snprintf(v, sizeof v, "%s", p->female ? "bà" : "ông");
+        (void)snprintf(v, sizeof v, "%s", p->female ? "bà" : "ông");
     else if (!strcmp(base, "GIOI_TINH"))
-        snprintf(v, sizeof v, "%s", p->female ? "Nữ" : "Nam");
+        (void)snprintf(v, sizeof v, "%s", p->female ? "Nữ" : "Nam");
     else if (!strcmp(base, "NGAY_SINH"))
         fmt_dmy(&p->born, v, sizeof v);
     else if (!strcmp(base, "CCCD"))
-        snprintf(v, sizeof v, "%s", p->cccd);
+        (void)snprintf(v, sizeof v, "%s", p->cccd);
     else if (!strcmp(base, "NGAY_CAP"))
         fmt_dmy(&p->id_issued, v, sizeof v);
     else if (!strcmp(base, "DIA_CHI"))
-        snprintf(v, sizeof v, "%s", p->address);
+        (void)snprintf(v, sizeof v, "%s", p->address);
     else if (!strcmp(base, "DIEN_THOAI"))
-        snprintf(v, sizeof v, "%s", p->phone);
+        (void)snprintf(v, sizeof v, "%s", p->phone);
     else if (!strcmp(base, "MST"))
-        snprintf(v, sizeof v, "%s", p->mst);
+        (void)snprintf(v, sizeof v, "%s", p->mst);
     else if (!strcmp(base, "CO_QUAN"))
-        snprintf(v, sizeof v, "%s tỉnh %s", p->dept->name, PROVINCE);
+        (void)snprintf(v, sizeof v, "%s tỉnh %s", p->dept->name, PROVINCE);
     else if (!strcmp(base, "THU_TUC"))
-        snprintf(v, sizeof v, "%s", p->dept->procedure);
+        (void)snprintf(v, sizeof v, "%s", p->dept->procedure);
     else if (!strcmp(base, "XA"))
-        snprintf(v, sizeof v, "%s %s", p->commune->type, p->commune->name);
+        (void)snprintf(v, sizeof v, "%s %s", p->commune->type, p->commune->name);
     else if (!strcmp(base, "HUYEN"))
-        snprintf(v, sizeof v, "%s %s", p->district->type, p->district->name);
+        (void)snprintf(v, sizeof v, "%s %s", p->district->type, p->district->name);
     else if (!strcmp(base, "TINH"))
-        snprintf(v, sizeof v, "%s", PROVINCE);
+        (void)snprintf(v, sizeof v, "%s", PROVINCE);
     else if (!strcmp(base, "SO_BIEN_NHAN"))
-        snprintf(v, sizeof v, "%s", p->receipt);
+        (void)snprintf(v, sizeof v, "%s", p->receipt);
     else if (!strcmp(base, "NGAY_NHAN"))
         fmt_dmy(&p->received, v, sizeof v);
     else
         return false;
     if (casing == 0)
-        snprintf(out, n, "%s", v);
+        (void)snprintf(out, n, "%s", v);
     else
         utf8_case(v, out, n, casing == 2);
     return true;
@@ -267,7 +268,7 @@ static void expand_templates(const char *line, const struct persona *per, struct
         }
         sb_putn(out, p, (size_t)(open - p));
         char key[48], val[512];
-        snprintf(key, sizeof key, "%.*s", (int)(close - open - 1), open + 1);
+        (void)snprintf(key, sizeof key, "%.*s", (int)(close - open - 1), open + 1);
         if (per && persona_value(per, key, val, sizeof val))
             sb_puts(out, val);
         else
@@ -389,9 +390,9 @@ static int text_add_file(struct text *t, const char *path, const struct persona 
         g_clear_error(&gerr);
         return rc;
     }
-    int rc = len > GEN_TEXT_MAX ? sohoa_err_set(err, SOHOA_ELIMIT, false, "%s is over %d bytes",
-                                                path, GEN_TEXT_MAX)
-                                : text_add(t, data, len, path, per, err);
+    int rc = len > (gsize)GEN_TEXT_MAX ? sohoa_err_set(err, SOHOA_ELIMIT, false,
+                                                       "%s is over %d bytes", path, GEN_TEXT_MAX)
+                                       : text_add(t, data, len, path, per, err);
     g_free(data);
     return rc;
 }
@@ -495,18 +496,18 @@ static void issuer_lines(const struct doc_spec *d, char *upper, size_t un, char 
     const struct persona *per = d->per;
     char tmp[256];
     if (d->issuer == ISSUER_COMMUNE) {
-        snprintf(tmp, sizeof tmp, "ỦY BAN NHÂN DÂN %s %s", per->district->type,
-                 per->district->name);
+        (void)snprintf(tmp, sizeof tmp, "ỦY BAN NHÂN DÂN %s %s", per->district->type,
+                       per->district->name);
         utf8_case(tmp, upper, un, false);
-        snprintf(tmp, sizeof tmp, "%s %s", per->commune->type, per->commune->name);
+        (void)snprintf(tmp, sizeof tmp, "%s %s", per->commune->type, per->commune->name);
         utf8_case(tmp, lower, ln, false);
-        snprintf(tmp, sizeof tmp, "ỦY BAN NHÂN DÂN %s %s * %s %s *", per->commune->type,
-                 per->commune->name, per->district->type, per->district->name);
+        (void)snprintf(tmp, sizeof tmp, "ỦY BAN NHÂN DÂN %s %s * %s %s *", per->commune->type,
+                       per->commune->name, per->district->type, per->district->name);
     } else {
-        snprintf(tmp, sizeof tmp, "ỦY BAN NHÂN DÂN TỈNH %s", PROVINCE);
+        (void)snprintf(tmp, sizeof tmp, "ỦY BAN NHÂN DÂN TỈNH %s", PROVINCE);
         utf8_case(tmp, upper, un, false);
         utf8_case(per->dept->name, lower, ln, false);
-        snprintf(tmp, sizeof tmp, "%s * TỈNH %s *", per->dept->name, PROVINCE);
+        (void)snprintf(tmp, sizeof tmp, "%s * TỈNH %s *", per->dept->name, PROVINCE);
     }
     utf8_case(tmp, stamp, sn, false);
 }
@@ -523,12 +524,12 @@ static int draw_header(struct gen *g, struct page *p, const struct doc_spec *d,
     char date[128], dl[64], a[256], b[256], stamp[256], no[96];
     issuer_lines(d, a, sizeof a, b, sizeof b, stamp, sizeof stamp);
     if (d->issuer == ISSUER_COMMUNE)
-        snprintf(no, sizeof no, "Số: %d/GXN-UBND", per->doc_no % 300 + 1);
+        (void)snprintf(no, sizeof no, "Số: %d/GXN-UBND", per->doc_no % 300 + 1);
     else
-        snprintf(no, sizeof no, "Số: %d/QĐ-%s", per->doc_no, per->dept->abbr);
+        (void)snprintf(no, sizeof no, "Số: %d/QĐ-%s", per->doc_no, per->dept->abbr);
     fmt_long(&per->decided, dl, sizeof dl);
-    snprintf(date, sizeof date, "%s, %s",
-             d->issuer == ISSUER_COMMUNE ? per->commune->name : PROVINCE, dl);
+    (void)snprintf(date, sizeof date, "%s, %s",
+                   d->issuer == ISSUER_COMMUNE ? per->commune->name : PROVINCE, dl);
     return letterhead_official(g, p, a, b, no, date, err);
 }
 
@@ -568,7 +569,7 @@ static int draw_signature(struct gen *g, struct page *p, const struct doc_spec *
         }
     } else {
         fmt_long(&per->received, dl, sizeof dl);
-        snprintf(date, sizeof date, "%s, %s", per->district->name, dl);
+        (void)snprintf(date, sizeof date, "%s, %s", per->district->name, dl);
         lines[0] = date;
         styles[0] = "Italic";
         lines[1] = d->signer_role ? d->signer_role : "Người làm đơn";
@@ -718,7 +719,7 @@ static int body_line(struct gen *g, struct page *p, struct flow *fl, int limit,
 static int draw_page_number(struct gen *g, struct page *p, int page_no, struct sohoa_err *err)
 {
     char num[16];
-    snprintf(num, sizeof num, "%d", page_no);
+    (void)snprintf(num, sizeof num, "%d", page_no);
     return draw_centred(g, p, "", g->size_pt, num, p->left, p->right - p->left,
                         (int)lround(9.0 * px_mm(g)), NULL, err);
 }
@@ -731,7 +732,7 @@ static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static int doc_generate(struct gen *g, const struct doc_spec *d, const struct damage_plan *dp,
@@ -860,15 +861,15 @@ static const struct doc_kind KINDS[] = {
 static int dossier_json(const char *dir, const struct persona *per, struct sohoa_err *err)
 {
     char date[16], district[128], commune[128], title[512], tmp[128];
-    snprintf(date, sizeof date, "%04d-%02d-%02d", per->received.y, per->received.m,
-             per->received.d);
-    snprintf(tmp, sizeof tmp, "%s %s", per->district->type, per->district->name);
+    (void)snprintf(date, sizeof date, "%04d-%02d-%02d", per->received.y, per->received.m,
+                   per->received.d);
+    (void)snprintf(tmp, sizeof tmp, "%s %s", per->district->type, per->district->name);
     utf8_case(tmp, district, sizeof district, true);
-    snprintf(tmp, sizeof tmp, "%s %s", per->commune->type, per->commune->name);
+    (void)snprintf(tmp, sizeof tmp, "%s %s", per->commune->type, per->commune->name);
     utf8_case(tmp, commune, sizeof commune, true);
     char proc[256];
     utf8_case(per->dept->procedure, proc, sizeof proc, true);
-    snprintf(title, sizeof title, "%s - %s", proc, per->name);
+    (void)snprintf(title, sizeof title, "%s - %s", proc, per->name);
     json_t *o = json_object();
     json_object_set_new(o, "receipt_no", json_string(per->receipt));
     json_object_set_new(o, "procedure_code", json_string(per->dept->code));
@@ -883,7 +884,10 @@ static int dossier_json(const char *dir, const struct persona *per, struct sohoa
     if (!s)
         return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     char path[4096];
-    snprintf(path, sizeof path, "%s/dossier.json", dir);
+    if ((size_t)snprintf(path, sizeof path, "%s/dossier.json", dir) >= sizeof path) {
+        free(s);
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "path too long: %s", dir);
+    }
     struct sbuf b = {0};
     sb_puts(&b, s);
     sb_puts(&b, "\n");
@@ -901,7 +905,8 @@ static int dossier_generate(struct gen *g, const char *dir, const char *texts_di
     struct persona per;
     persona_make(seed, &per);
     char gtdir[4096];
-    snprintf(gtdir, sizeof gtdir, "%s/.gt", dir);
+    if ((size_t)snprintf(gtdir, sizeof gtdir, "%s/.gt", dir) >= sizeof gtdir)
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "path too long: %s", dir);
     int rc = mkdir_p(dir, err);
     if (rc == 0)
         rc = mkdir_p(gtdir, err);
@@ -911,12 +916,15 @@ static int dossier_generate(struct gen *g, const char *dir, const char *texts_di
         const struct doc_kind *k = &KINDS[i % G_N_ELEMENTS(KINDS)];
         struct text t = {0};
         char path[4096], name[128];
-        snprintf(path, sizeof path, "%s/%s", texts_dir, k->text_file);
+        if ((size_t)snprintf(path, sizeof path, "%s/%s", texts_dir, k->text_file) >= sizeof path) {
+            rc = sohoa_err_set(err, SOHOA_EINVAL, false, "path too long: %s", texts_dir);
+            break;
+        }
         if (i < (int)G_N_ELEMENTS(KINDS))
-            snprintf(name, sizeof name, "%02d-%s", i + 1, k->slug);
+            (void)snprintf(name, sizeof name, "%02d-%s", i + 1, k->slug);
         else
-            snprintf(name, sizeof name, "%02d-%s-%d", i + 1, k->slug,
-                     i / (int)G_N_ELEMENTS(KINDS) + 1);
+            (void)snprintf(name, sizeof name, "%02d-%s-%d", i + 1, k->slug,
+                           i / (int)G_N_ELEMENTS(KINDS) + 1);
         if ((rc = text_add_file(&t, path, &per, err)))
             break;
         struct doc_spec d = {
@@ -1008,7 +1016,7 @@ static int doctype_mode(const char *type, const char *dir, int count, int first,
             continue;
         for (int i = first; rc == 0 && i < first + count; i++) {
             char name[128];
-            snprintf(name, sizeof name, "%s-%04d", doctype_name((enum doctype)t), i);
+            (void)snprintf(name, sizeof name, "%s-%04d", doctype_name((enum doctype)t), i);
             rc = docgen_write(&o, (enum doctype)t, seed, (uint64_t)i, name, err);
             if (rc)
                 sohoa_err_prefix(err, "%s: ", name);
@@ -1121,7 +1129,7 @@ int main(int argc, char **argv)
         } else if (!strcmp(a, "--bilevel")) {
             takes = false;
             mode = MODE_BILEVEL;
-        } else if (!v) {
+        } else if (!v) { /* NOLINT(bugprone-branch-clone): a missing value, not an unknown option */
             bad = true;
         } else if (!strcmp(a, "--out")) {
             out_dir = v;

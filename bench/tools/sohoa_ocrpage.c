@@ -38,7 +38,7 @@ static double now_s(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec / 1e9;
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* Page 1 of `path` through the pipeline's decoder; `dpi` > 0 overrides the resolution (the
@@ -209,8 +209,11 @@ int main(int argc, char **argv)
                 base = base ? base + 1 : argv[i];
                 const char *dot = strrchr(base, '.');
                 int blen = dot ? (int)(dot - base) : (int)strlen(base);
-                snprintf(path, sizeof path, "%s/%.*s.txt", outdir, blen, base);
-                f = fopen(path, "w");
+                if ((size_t)snprintf(path, sizeof path, "%s/%.*s.txt", outdir, blen, base) >=
+                    sizeof path)
+                    f = NULL;
+                else
+                    f = fopen(path, "w");
                 if (!f) {
                     fprintf(stderr, "sohoa_ocrpage: cannot write %s\n", path);
                     failed++;
@@ -222,12 +225,18 @@ int main(int argc, char **argv)
                     fprintf(f, "%d %d %d %d\t%.1f\t%d %d %d\t%d\t%s\n", w->x0, w->y0, w->x1, w->y1,
                             w->conf, w->block, w->para, w->line, w->baseline, w->text);
                 }
-                if (f != stdout)
-                    fclose(f);
             } else if (f) {
                 fprintf(f, "%s\n", op.text ? op.text : "");
-                if (f != stdout)
-                    fclose(f);
+            }
+            /* a write error is sticky: one check per output file */
+            bool write_failed = false;
+            if (f && f != stdout) {
+                write_failed = ferror(f) != 0;
+                write_failed = fclose(f) != 0 || write_failed;
+            }
+            if (write_failed) {
+                fprintf(stderr, "sohoa_ocrpage: cannot write %s\n", path);
+                failed++;
             }
         }
         sohoa_ocr_page_release(&op);

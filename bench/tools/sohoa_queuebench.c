@@ -79,7 +79,7 @@ int main(int argc, char **argv)
     if (n < 1 || consumers < 1 || consumers > 64)
         return 64;
     char prefix[32];
-    snprintf(prefix, sizeof prefix, "qbench%d", (int)getpid());
+    (void)snprintf(prefix, sizeof prefix, "qbench%d", (int)getpid());
     struct sohoa_queue_opts o = {.capacity = (size_t)n, .prefix = prefix};
     struct run r = {.n = n};
     struct sohoa_err err;
@@ -94,7 +94,7 @@ int main(int argc, char **argv)
     memset(job.doc_id, 'a', 64);
     job.n_pages = 1;
     job.attempt = 1;
-    snprintf(job.format, sizeof job.format, "png");
+    (void)snprintf(job.format, sizeof job.format, "png");
 
     double t0 = now_ms();
     for (long i = 0; i < n; i++)
@@ -111,7 +111,8 @@ int main(int argc, char **argv)
     double t2 = now_ms();
     printf("backend\t%s\nmessages\t%ld\nconsumers\t%d\n", sohoa_queue_scheme(r.q), n, consumers);
     printf("publish_per_s\t%.0f\nconsume_ack_per_s\t%.0f\nround_trip_per_s\t%.0f\n",
-           n / ((t1 - t0) / 1e3), n / ((t2 - t1) / 1e3), n / ((t2 - t0) / 1e3));
+           (double)n / ((t1 - t0) / 1e3), (double)n / ((t2 - t1) / 1e3),
+           (double)n / ((t2 - t0) / 1e3));
     sohoa_queue_close(r.q);
     sohoa_queue_free(&r.q);
     return atomic_load(&r.errors) ? 1 : 0;

@@ -186,7 +186,7 @@ static bool score_list(struct run *r, const char *list_path)
         score_pair(r, line, tab + 1);
     }
     free(line);
-    fclose(f);
+    (void)fclose(f);
     return true;
 }
 

@@ -63,7 +63,7 @@ static double now_ms(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
 }
 
 static uint64_t mix(uint64_t x) /* splitmix64 finaliser: a seeded, portable random stream */
@@ -112,7 +112,7 @@ static int read_all(const char *path, char **out, size_t *len, struct sohoa_err 
     buf = NULL;
 out:
     free(buf);
-    fclose(f);
+    (void)fclose(f);
     return rc;
 }
 
@@ -141,7 +141,7 @@ static int pool_load(struct pool *p, const char *const *paths, int n_paths, stru
                                      (text[k + 1] == ' ' || text[k + 1] == '\n'));
             if (c == '\t' || c == '\r')
                 c = ' ';
-            p->buf[total++] = end && c == '\n' ? '\0' : c;
+            p->buf[total++] = (char)(end && c == '\n' ? '\0' : c);
             if (end && c != '\n')
                 p->buf[total++] = '\0';
         }
@@ -249,9 +249,9 @@ static int build(struct sohoa_catalog *cat, const struct pool *p, const struct o
     for (long first = 0; first < o->pages; first += o->doc_pages) {
         long doc = first / o->doc_pages, d = first / PAGES_A_DOSSIER;
         int n = (int)(o->pages - first < o->doc_pages ? o->pages - first : o->doc_pages);
-        snprintf(dossier, sizeof dossier, "searchbench-%04ld", d);
+        (void)snprintf(dossier, sizeof dossier, "searchbench-%04ld", d);
         if (first % PAGES_A_DOSSIER == 0) {
-            snprintf(date, sizeof date, "2025-%02ld-%02ld", 1 + d % 12, 1 + d % 28);
+            (void)snprintf(date, sizeof date, "2025-%02ld-%02ld", 1 + d % 12, 1 + d % 28);
             struct sohoa_dossier ds = {
                 .receipt_no = dossier,
                 .department = departments[d % (sizeof departments / sizeof *departments)],
@@ -262,9 +262,9 @@ static int build(struct sohoa_catalog *cat, const struct pool *p, const struct o
             if ((rc = sohoa_catalog_upsert_dossier(cat, dossier, &ds, err)) < 0)
                 goto out;
         }
-        snprintf(label, sizeof label, "searchbench-doc-%lu-%ld", o->seed, doc);
+        (void)snprintf(label, sizeof label, "searchbench-doc-%lu-%ld", o->seed, doc);
         sohoa_sha256_mem(label, strlen(label), doc_id);
-        snprintf(name, sizeof name, "doc-%06ld.pdf", doc);
+        (void)snprintf(name, sizeof name, "doc-%06ld.pdf", doc);
         struct sohoa_document dc = {
             .dossier_id = dossier,
             .name = name,
@@ -349,7 +349,7 @@ static int make_query(const struct pool *p, const struct opts *o, uint64_t *st, 
         goto out;
     size_t a = next(st) % n, b = next(st) % n;
     if (kind == 0) {
-        snprintf(q, qsz, "%s %s", w[a], w[b]);
+        (void)snprintf(q, qsz, "%s %s", w[a], w[b]);
     } else if (kind == 1) {
         for (int tries = 0; tries < 50 && !(vn_has_diacritics(w[a]) && vn_has_diacritics(w[b]));
              tries++)
@@ -358,12 +358,12 @@ static int make_query(const struct pool *p, const struct opts *o, uint64_t *st, 
             goto out;
         if ((rc = vn_fold(w[a], &f1, err)) < 0 || (rc = vn_fold(w[b], &f2, err)) < 0)
             goto out;
-        snprintf(q, qsz, "%s %s", f1, f2);
+        (void)snprintf(q, qsz, "%s %s", f1, f2);
     } else {
         a = next(st) % (n - 2);
         if (pos[a + 2] - pos[a] != 2)
             goto out;
-        snprintf(q, qsz, "\"%s %s %s\"", w[a], w[a + 1], w[a + 2]);
+        (void)snprintf(q, qsz, "\"%s %s %s\"", w[a], w[a + 1], w[a + 2]);
     }
 out:
     free(f1);
@@ -406,7 +406,8 @@ static long long file_bytes(const char *path, const char *suffix)
 {
     char p[4096];
     struct stat st;
-    snprintf(p, sizeof p, "%s%s", path, suffix);
+    if ((size_t)snprintf(p, sizeof p, "%s%s", path, suffix) >= sizeof p)
+        return 0;
     return stat(p, &st) == 0 ? (long long)st.st_size : 0;
 }
 
@@ -459,9 +460,13 @@ int main(int argc, char **argv)
     }
     if ((rc = pool_load(&p, o.texts, o.n_texts, &err)) < 0)
         goto out;
-    snprintf(meta, sizeof meta, "pages=%ld doc-pages=%d seed=%lu sentences=%zu", o.pages,
-             o.doc_pages, o.seed, p.n);
-    snprintf(url, sizeof url, "sqlite:%s", o.index);
+    /* meta: four numbers, at most 20 digits each, fit in 128 bytes */
+    (void)snprintf(meta, sizeof meta, "pages=%ld doc-pages=%d seed=%lu sentences=%zu", o.pages,
+                   o.doc_pages, o.seed, p.n);
+    if ((size_t)snprintf(url, sizeof url, "sqlite:%s", o.index) >= sizeof url) {
+        rc = sohoa_err_set(&err, SOHOA_EINVAL, false, "index path too long: %s", o.index);
+        goto out;
+    }
     if ((rc = sohoa_catalog_open(url, &cat, &err)) < 0 ||
         (rc = check_meta(cat, meta, &built, &err)) < 0)
         goto out;
@@ -485,7 +490,7 @@ int main(int argc, char **argv)
            "# build_s\t%.1f\n",
            o.pages, p.n, text_bytes, file_bytes(o.index, "") + file_bytes(o.index, "-wal"),
            build_s);
-    fflush(stdout);
+    (void)fflush(stdout);
     if ((rc = sohoa_catalog_open(url, &cat, &err)) < 0)
         goto out;
     if (!o.build_only)

@@ -962,12 +962,10 @@ static int cmp_double(const void *a, const void *b)
 static void test_perf(void **state)
 {
     (void)state;
+    /* a small run always (its checks hold at any size); the figures of the notes come from
+     * SOHOA_CATALOG_PERF_PAGES=100000 */
     const char *env = getenv("SOHOA_CATALOG_PERF_PAGES");
-    if (!env) {
-        print_message("  set SOHOA_CATALOG_PERF_PAGES=100000 to run\n");
-        skip();
-    }
-    int n_pages = atoi(env);
+    int n_pages = env ? atoi(env) : 500;
     const char *dir = getenv("SOHOA_CATALOG_PERF_DIR") ? getenv("SOHOA_CATALOG_PERF_DIR") : "/tmp";
     static const char *const files[] = {
         "wiki_vi/_seed_articles/việt_nam.txt",

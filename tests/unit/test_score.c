@@ -221,7 +221,6 @@ static void test_random_against_full_table(void **state)
 
 /* ---- long pages and the real ground truth -------------------------------------------------- */
 
-
 /* Every ground-truth page of vn-docs against a copy with all diacritics stripped (case kept):
  * each changed code point is one diacritic substitution, each word holding one is one word edit. */
 static void test_ground_truth(void **state)

@@ -224,7 +224,6 @@ static void test_sanitize_label(void **state)
 
 /* ---- corpus checks -------------------------------------------------------------------------- */
 
-
 static const char *const corpus_files[] = {
     "text/udhr_vi/udhr_vi.txt",
     "text/udhr_vi/diacritic_eval_udhr.txt",
