@@ -7,12 +7,12 @@
  */
 #include "storage/catalog.h"
 
-#include "pipeline/validate.h"
+#include "pipeline/base/date.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/vntext.h"
+#include "pipeline/base/vntext.h"
 
 struct sohoa_catalog {
     const struct sohoa_catalog_ops *ops;

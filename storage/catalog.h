@@ -40,7 +40,7 @@
  * (SOHOA_MATCH_FOLDED); relevance (BM25) orders each class. Query syntax: search_query.h.
  *
  * Fields: the document worker stores each document's type and extracted fields
- * (sohoa_catalog_put_fields, pipeline/extract.h's values). Each value is also kept as a folded key
+ * (sohoa_catalog_put_fields, pipeline/fields/extract.h's values). Each value is also kept as a folded key
  * (vn_fold, white space collapsed), so a search filtered on a field ("id_number" =
  * "001099012345", "full_name" = "nguyen van an") finds the documents holding that value whatever
  * its case and diacritics. With such a filter the words may be left out: the hits are then the
@@ -65,7 +65,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pipeline/err.h"
+#include "pipeline/base/err.h"
 #include "storage/search_query.h"
 
 #define SOHOA_CATALOG_ID_MAX          200  /* bytes in a dossier id */

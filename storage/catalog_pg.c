@@ -39,7 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/vntext.h"
+#include "pipeline/base/vntext.h"
 #include "storage/catalog_pg_schema.h"
 
 #define MIGRATION_KEY "7300154702" /* pg_advisory_xact_lock key: "sohoa" migrations */

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/vntext.h"
+#include "pipeline/base/vntext.h"
 
 /* ---- search -------------------------------------------------------------------------------- */
 

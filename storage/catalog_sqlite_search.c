@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/deadline.h"
+#include "pipeline/base/deadline.h"
 
 /* The index's tokenizer, for cutting query words exactly as the index cut page text. */
 int sq_tokenizer_open(struct state *s, struct sohoa_err *err)

@@ -5,7 +5,7 @@
  *   s3://bucket/prefix               → S3/MinIO (objstore_s3.c; endpoint and credentials come
  *                                      from SOHOA_S3_* environment variables, never the URL).
  * Keys are relative, '/'-separated, made of [A-Za-z0-9._-] segments; never derived from user file
- * names (see workers/layout.h for the key layout). Writes are atomic: a reader sees the whole
+ * names (see workers/runtime/layout.h for the key layout). Writes are atomic: a reader sees the whole
  * object or none. Putting an existing key replaces it (upsert), which makes redelivered jobs safe.
  *
  * Ownership: buffers and paths returned through out-params are malloc'd and owned by the caller.
@@ -18,7 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "pipeline/err.h"
+#include "pipeline/base/err.h"
 
 struct sohoa_objstore_ops {
     int version; /* 1 */

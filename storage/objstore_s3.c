@@ -42,7 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pipeline/hash.h"
+#include "pipeline/base/hash.h"
 
 #define S3_PUT_MAX         (5ull << 30) /* one PUT's limit in S3: 5 GiB */
 #define ATTEMPTS           3

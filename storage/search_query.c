@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/vntext.h"
+#include "pipeline/base/vntext.h"
 
 #define ELLIPSIS "\xE2\x80\xA6" /* … */
 

@@ -29,7 +29,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "pipeline/err.h"
+#include "pipeline/base/err.h"
 
 #define SOHOA_QUERY_MAX_BYTES 1024 /* raw query length */
 #define SOHOA_QUERY_MAX_TERMS 16   /* AND-ed terms (words or phrases) */

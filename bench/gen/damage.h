@@ -17,7 +17,7 @@
 #include "bench/gen/page.h"
 #include "bench/gen/render.h"
 #include "bench/gen/util.h"
-#include "pipeline/err.h"
+#include "pipeline/base/err.h"
 
 struct damage {
     double skew;  /* degrees, positive = clockwise */

@@ -20,7 +20,7 @@
 #include "bench/gen/output.h"
 #include "bench/gen/page.h"
 #include "bench/gen/render.h"
-#include "pipeline/err.h"
+#include "pipeline/base/err.h"
 
 enum doctype {
     DOC_CCCD_FRONT,

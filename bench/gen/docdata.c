@@ -11,8 +11,8 @@
 
 #include <glib.h>
 
-#include "pipeline/validate.h"
-#include "pipeline/vntext.h"
+#include "pipeline/fields/validate.h"
+#include "pipeline/base/vntext.h"
 
 static const char *const COMMUNES[] = {"Tân Phong",   "An Phước", "Bình Sơn",    "Xuân An",
                                        "Phú Lợi",     "Long Tân", "Tân Hiệp",    "Hiệp Phước",

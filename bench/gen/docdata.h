@@ -1,6 +1,6 @@
 /* docdata.h — the fictional facts one rendered document is about (bench/gen document mode):
  * a person with a citizen ID consistent with their date of birth and sex, an old CMND, places
- * from the real province list (models/provinces.json, through pipeline/validate.h), a company
+ * from the real province list (models/provinces.json, through pipeline/fields/validate.h), a company
  * with a valid tax code, a land parcel, an official decision, a dossier receipt.
  *
  * Every text is in sohoa's canonical form (vn_normalize: NFC, new-style tone placement), so the
@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "bench/gen/people.h"
-#include "pipeline/err.h"
+#include "pipeline/base/err.h"
 
 #define DOCDATA_LATEST_Y 2025 /* the latest date drawn: 2025-12-31 */
 

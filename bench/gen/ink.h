@@ -12,7 +12,7 @@
 #include "bench/gen/page.h"
 #include "bench/gen/render.h"
 #include "bench/gen/util.h"
-#include "pipeline/err.h"
+#include "pipeline/base/err.h"
 
 struct canvas {
     int w, h, bands; /* 3 colour, 1 grey */

@@ -12,7 +12,7 @@
 
 #include "bench/gen/page.h"
 #include "bench/gen/render.h"
-#include "pipeline/err.h"
+#include "pipeline/base/err.h"
 
 /* Official letterhead at the page top in g->size_pt: `upper` (regular) and `lower` (bold, ruled
  * under) in the left 40 %, the motto on the right, `no` ("Số: 15/QĐ-UBND") under the issuer and

@@ -7,7 +7,7 @@
 #define SOHOA_GEN_MRZ_H
 
 #include "bench/gen/people.h"
-#include "pipeline/err.h"
+#include "pipeline/base/err.h"
 
 /* ICAO 9303 check digit of `s` (weights 7 3 1; 0–9, A–Z = 10–35, '<' = 0), as a character. */
 char mrz_check(const char *s, int n);

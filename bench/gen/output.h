@@ -15,7 +15,7 @@
 
 #include "bench/gen/damage.h"
 #include "bench/gen/util.h"
-#include "pipeline/err.h"
+#include "pipeline/base/err.h"
 
 enum fmt { FMT_PNG, FMT_JPEG, FMT_TIFF, FMT_TIFF_G4, FMT_TIFF_MULTI };
 

@@ -13,7 +13,7 @@
 
 #include "bench/gen/render.h"
 #include "bench/gen/util.h"
-#include "pipeline/err.h"
+#include "pipeline/base/err.h"
 
 struct page {
     int w, h;

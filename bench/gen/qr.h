@@ -9,7 +9,7 @@
 #include <stdbool.h>
 
 #include "bench/gen/page.h"
-#include "pipeline/err.h"
+#include "pipeline/base/err.h"
 
 /* True when QR codes can be drawn. */
 bool qr_available(void);

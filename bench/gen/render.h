@@ -18,7 +18,7 @@
 
 #include <glib.h>
 
-#include "pipeline/err.h"
+#include "pipeline/base/err.h"
 
 #define STRUT    "\xe2\x96\x88" /* U+2588 FULL BLOCK */
 #define LINE_SEP "\xe2\x80\xa8" /* U+2028 LINE SEPARATOR */

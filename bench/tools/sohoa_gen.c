@@ -44,7 +44,7 @@
 #include "bench/gen/people.h"
 #include "bench/gen/render.h"
 #include "bench/gen/util.h"
-#include "pipeline/err.h"
+#include "pipeline/base/err.h"
 
 #define GEN_DEFAULT_TEXTS SOHOA_SOURCE_DIR "/bench/gen/texts"
 #define GEN_MAX_PAGES     10000

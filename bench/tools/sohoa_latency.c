@@ -26,11 +26,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pipeline/hash.h"
+#include "pipeline/base/hash.h"
 #include "storage/catalog.h"
-#include "workers/config.h"
-#include "workers/intake.h"
-#include "workers/runtime.h"
+#include "workers/runtime/config.h"
+#include "workers/runtime/intake.h"
+#include "workers/runtime/runtime.h"
+#include "pipeline/base/deadline.h"
 
 struct bulk {
     struct sohoa_runtime *rt;
@@ -38,13 +39,6 @@ struct bulk {
     int rc;
     struct sohoa_err err;
 };
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static void sleep_ms(double ms)
 {
@@ -79,7 +73,7 @@ static int one_sample(struct sohoa_runtime *rt, char *path, double *ms, const ch
     int rc;
     *ms = 0;
     *status = "";
-    double t0 = now_ms();
+    double t0 = sohoa_now_ms();
     if ((rc = sohoa_sha256_file(path, 0, id, &size, err)) < 0 ||
         (rc = sohoa_intake_paths(rt, &path, 1, SOHOA_LANE_INTERACTIVE, note, NULL, &st, err)) < 0)
         return rc;
@@ -94,7 +88,7 @@ static int one_sample(struct sohoa_runtime *rt, char *path, double *ms, const ch
             break;
         sleep_ms(5);
     }
-    *ms = now_ms() - t0;
+    *ms = sohoa_now_ms() - t0;
     *status = sohoa_doc_status_name(pr.status);
     return 0;
 }
@@ -111,7 +105,7 @@ int main(int argc, char **argv)
     int rest = 0, n = 0, rc = 0;
     double interval = 2000;
 
-    /* Tesseract single-threaded: libgomp reads this at load time (as workers/main.c does). */
+    /* Tesseract single-threaded: libgomp reads this at load time (as workers/cli/main.c does). */
     if (!getenv("OMP_THREAD_LIMIT")) {
         setenv("OMP_THREAD_LIMIT", "1", 1);
         execv("/proc/self/exe", argv);
@@ -153,10 +147,10 @@ int main(int argc, char **argv)
         sleep_ms(10); /* every worker has its model loaded and has run a bulk page */
 
     long done0 = sohoa_runtime_counts(&rt).pages_done;
-    double t_start = now_ms();
+    double t_start = sohoa_now_ms();
     printf("# workers\t%d\n", cfg.workers);
     for (int i = 0; i < n; i++) {
-        double t_sub = now_ms(), ms = 0;
+        double t_sub = sohoa_now_ms(), ms = 0;
         const char *status = "";
         size_t w0 = sohoa_queue_depth(rt.queue, SOHOA_LANE_BULK);
         if ((rc = one_sample(&rt, files[i], &ms, &status, &err)) < 0)
@@ -164,10 +158,10 @@ int main(int argc, char **argv)
         size_t w1 = sohoa_queue_depth(rt.queue, SOHOA_LANE_BULK);
         printf("%.1f\t%s\t%zu\t%zu\n", ms, status, w0, w1);
         (void)fflush(stdout);
-        sleep_ms(interval - (now_ms() - t_sub));
+        sleep_ms(interval - (sohoa_now_ms() - t_sub));
     }
     long bulk_done = sohoa_runtime_counts(&rt).pages_done - done0 - n;
-    printf("# bulk_pages_during\t%ld\n# seconds\t%.1f\n", bulk_done, (now_ms() - t_start) / 1e3);
+    printf("# bulk_pages_during\t%ld\n# seconds\t%.1f\n", bulk_done, (sohoa_now_ms() - t_start) / 1e3);
     if (bulk.rc < 0) {
         rc = bulk.rc;
         err = bulk.err;

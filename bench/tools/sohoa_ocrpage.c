@@ -30,9 +30,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pipeline/clean.h"
-#include "pipeline/imageio.h"
-#include "pipeline/ocr.h"
+#include "pipeline/image/clean.h"
+#include "pipeline/image/imageio.h"
+#include "pipeline/image/ocr.h"
 
 static double now_s(void)
 {

@@ -1,4 +1,4 @@
-/* sohoa_queuebench.c — message rate of the queue layer alone (workers/queue.h): publish N empty
+/* sohoa_queuebench.c — message rate of the queue layer alone (workers/runtime/queue.h): publish N empty
  * page jobs through a backend, then consume and acknowledge them with C consumer threads, and print
  * the rate of each phase and of the whole round trip in messages per second.
  *
@@ -16,14 +16,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "workers/queue.h"
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
+#include "workers/runtime/queue.h"
+#include "pipeline/base/deadline.h"
 
 struct run {
     struct sohoa_queue *q;
@@ -96,19 +90,19 @@ int main(int argc, char **argv)
     job.attempt = 1;
     (void)snprintf(job.format, sizeof job.format, "png");
 
-    double t0 = now_ms();
+    double t0 = sohoa_now_ms();
     for (long i = 0; i < n; i++)
         if (sohoa_queue_publish(r.q, &job, true, &err) < 0) {
             fprintf(stderr, "sohoa_queuebench: publish: %s\n", err.msg);
             return 1;
         }
-    double t1 = now_ms();
+    double t1 = sohoa_now_ms();
     pthread_t th[64];
     for (int i = 0; i < consumers; i++)
         pthread_create(&th[i], NULL, consume, &r);
     for (int i = 0; i < consumers; i++)
         pthread_join(th[i], NULL);
-    double t2 = now_ms();
+    double t2 = sohoa_now_ms();
     printf("backend\t%s\nmessages\t%ld\nconsumers\t%d\n", sohoa_queue_scheme(r.q), n, consumers);
     printf("publish_per_s\t%.0f\nconsume_ack_per_s\t%.0f\nround_trip_per_s\t%.0f\n",
            (double)n / ((t1 - t0) / 1e3), (double)n / ((t2 - t1) / 1e3),

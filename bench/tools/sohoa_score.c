@@ -5,7 +5,7 @@
  *                                                 lines starting with '#' are skipped; relative
  *                                                 paths are taken from the current directory
  *
- * Scoring is pipeline/score.h: both texts normalised (NFC, one tone placement, white space
+ * Scoring is tests/support/score.h: both texts normalised (NFC, one tone placement, white space
  * collapsed), CER and WER by Levenshtein, pooled by summing distances and lengths.
  * Text output: one tab-separated line per pair (ref, hyp, key=value figures), then "pooled".
  * JSON output: {"pairs": [...], "pooled": {...}}; a pair that failed carries "error" instead.
@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/err.h"
-#include "pipeline/score.h"
-#include "pipeline/vntext.h"
+#include "pipeline/base/err.h"
+#include "tests/support/score.h"
+#include "pipeline/base/vntext.h"
 
 #define MAX_FILE_BYTES ((long)64 << 20)
 

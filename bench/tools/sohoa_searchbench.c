@@ -24,9 +24,10 @@
 #include <sys/stat.h>
 #include <time.h>
 
-#include "pipeline/hash.h"
-#include "pipeline/vntext.h"
+#include "pipeline/base/hash.h"
+#include "pipeline/base/vntext.h"
 #include "storage/catalog.h"
+#include "pipeline/base/deadline.h"
 
 #define META_DOSSIER    "searchbench-meta"
 #define PAGES_A_DOSSIER 1000
@@ -58,13 +59,6 @@ struct opts {
     unsigned long seed;
     bool build_only;
 };
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static uint64_t mix(uint64_t x) /* splitmix64 finaliser: a seeded, portable random stream */
 {
@@ -386,9 +380,9 @@ static int run_queries(struct sohoa_catalog *cat, const struct pool *p, const st
                     return rc;
             } while (!q[0]);
             struct sohoa_hits hits;
-            double t0 = now_ms();
+            double t0 = sohoa_now_ms();
             rc = sohoa_catalog_search(cat, q, NULL, &hits, err);
-            double ms = now_ms() - t0;
+            double ms = sohoa_now_ms() - t0;
             if (rc < 0) {
                 sohoa_hits_release(&hits);
                 sohoa_err_prefix(err, "query %s", q);
@@ -472,10 +466,10 @@ int main(int argc, char **argv)
         goto out;
     double build_s = 0;
     if (!built) {
-        double t0 = now_ms();
+        double t0 = sohoa_now_ms();
         if ((rc = build(cat, &p, &o, meta, &err)) < 0)
             goto out;
-        build_s = (now_ms() - t0) / 1e3;
+        build_s = (sohoa_now_ms() - t0) / 1e3;
     }
     sohoa_catalog_free(&cat); /* closing checkpoints the WAL: the size measured is the index's */
     long long text_bytes = 0;

@@ -178,7 +178,7 @@ function checkQueueNames(dir, queues) {
     const qmd = join(dir, "..", "workers", "QUEUE.md");
     if (existsSync(qmd)) {
         const text = readFileSync(qmd, "utf8");
-        for (const q of queues) if (!text.includes(q)) problem("k8s/keda.yaml", `queue ${q} is not in workers/QUEUE.md`);
+        for (const q of queues) if (!text.includes(q)) problem("k8s/keda.yaml", `queue ${q} is not in workers/runtime/QUEUE.md`);
     }
 }
 

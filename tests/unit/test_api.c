@@ -22,9 +22,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "workers/api.h"
-#include "workers/config.h"
-#include "workers/http.h"
+#include "workers/api/api.h"
+#include "workers/runtime/config.h"
+#include "workers/api/http.h"
 
 #define TOKEN "test-token-0123456789"
 #define LINES SOHOA_CORPUS_DIR "/vn-lines/clean/"

@@ -13,9 +13,9 @@
 
 #include <cmocka.h>
 
-#include "pipeline/barcode.h"
-#include "pipeline/cccd_qr.h"
-#include "pipeline/imageio.h"
+#include "pipeline/image/barcode.h"
+#include "pipeline/fields/cccd_qr.h"
+#include "pipeline/image/imageio.h"
 
 #define QR_PNG      SOHOA_TEST_DATA "/extract/cccd_qr.png"
 #define QR_UTF8_PNG SOHOA_TEST_DATA "/extract/cccd_qr_utf8.png"

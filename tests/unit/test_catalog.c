@@ -31,9 +31,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pipeline/vntext.h"
+#include "pipeline/base/vntext.h"
 #include "storage/catalog.h"
 #include "tests/unit/catalog_support.h"
+#include "pipeline/base/deadline.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -903,13 +904,6 @@ static void test_concurrent_fan_in(void **state)
 
 /* ---- performance, by hand ------------------------------------------------------------------ */
 
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static uint64_t rng_state = 0x9E3779B97F4A7C15u;
 
 static uint64_t rng(void)
@@ -1003,7 +997,7 @@ static void test_perf(void **state)
 
     const int per_doc = 10, docs_per_dossier = 10, words_per_page = 250;
     char *text = malloc(words_per_page * 64);
-    double t0 = now_ms();
+    double t0 = sohoa_now_ms();
     for (int p = 0; p < n_pages; p++) {
         int doc = p / per_doc + 1, dossier = (doc - 1) / docs_per_dossier;
         char dossier_id[32];
@@ -1022,7 +1016,7 @@ static void test_perf(void **state)
             len += (size_t)sprintf(text + len, "%s%s", k ? " " : "", w.v[start + k]);
         page_ok(cat, doc, p % per_doc, text);
     }
-    double t_index = now_ms() - t0;
+    double t_index = sohoa_now_ms() - t0;
     free(text);
 
     /* queries: words, folded words, phrases, pairs, filtered; plus the commonest words */
@@ -1055,9 +1049,9 @@ static void test_perf(void **state)
     for (int q = 0; q < NQ; q++) {
         struct sohoa_hits hits;
         struct sohoa_search_opts o = {.department = filtered[q] ? departments[q % 8] : NULL};
-        double s = now_ms();
+        double s = sohoa_now_ms();
         int rc = sohoa_catalog_search(cat, queries[q], &o, &hits, &err);
-        lat[n_ok] = now_ms() - s;
+        lat[n_ok] = sohoa_now_ms() - s;
         if (rc == 0) {
             n_ok++;
             total_hits += (double)hits.n;
@@ -1072,9 +1066,9 @@ static void test_perf(void **state)
     double common_ms[COUNT(common)];
     for (size_t i = 0; i < COUNT(common); i++) {
         struct sohoa_hits hits;
-        double s = now_ms();
+        double s = sohoa_now_ms();
         check(sohoa_catalog_search(cat, common[i], NULL, &hits, &err), &err, "common");
-        common_ms[i] = now_ms() - s;
+        common_ms[i] = sohoa_now_ms() - s;
         sohoa_hits_release(&hits);
     }
     print_message("  indexed %d pages (%d words each) in %.1f s: %.0f pages/s\n", n_pages,

@@ -21,8 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/clean.h"
-#include "pipeline/imageio.h"
+#include "pipeline/image/clean.h"
+#include "pipeline/image/imageio.h"
 
 #define CORPUS     SOHOA_CORPUS_DIR
 #define REAL_PAGE  CORPUS "/vn-docs/pages/real_qd_707_ttg_p1.png"

@@ -1,4 +1,4 @@
-/* test_config.c — settings and their sources (workers/config.h): defaults and the URLs derived
+/* test_config.c — settings and their sources (workers/runtime/config.h): defaults and the URLs derived
  * from data-dir, sohoa_config_set's checks, config-file syntax, where the file is found, the
  * precedence file < environment < flags, both flag forms, `--`, and the pass-through of other
  * arguments. Each test runs in a fresh temporary directory (also its $HOME) with every SOHOA_*
@@ -21,7 +21,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "workers/config.h"
+#include "workers/runtime/config.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -706,7 +706,7 @@ static void test_double_dash_stops_parsing(void **state)
     sohoa_config_release(&cfg);
 }
 
-/* KNOWN BUG (reported): sohoa_config_from_args swallows the first `--` (workers/config.c, the
+/* KNOWN BUG (reported): sohoa_config_from_args swallows the first `--` (workers/runtime/config.c, the
  * `only_args` branch `continue`s without keeping it), though config.h says every argument that is
  * not a config flag is kept. The subcommand then cannot tell that option parsing ended:
  * `sohoa ingest -- -scan.pdf` is refused by cli_ingest.c as "unknown option -scan.pdf". */

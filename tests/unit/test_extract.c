@@ -17,10 +17,10 @@
 
 #include <cmocka.h>
 
-#include "pipeline/barcode.h"
-#include "pipeline/completeness.h"
-#include "pipeline/extract.h"
-#include "pipeline/extract_json.h"
+#include "pipeline/image/barcode.h"
+#include "pipeline/fields/completeness.h"
+#include "pipeline/fields/extract.h"
+#include "pipeline/fields/extract_json.h"
 #include "support.h"
 
 #define DATA_DIR   SOHOA_TEST_DATA "/extract/"

@@ -1,4 +1,4 @@
-/* test_hash.c — SHA-256 of buffers and files (pipeline/hash.h): published test vectors (FIPS
+/* test_hash.c — SHA-256 of buffers and files (pipeline/base/hash.h): published test vectors (FIPS
  * 180-2 "abc" and the two-block message, the empty string, one million 'a'), files and buffers
  * agreeing at sizes around the read chunk, the max_bytes limit at its exact edge, and the errors
  * for a missing file and a directory.
@@ -15,7 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/hash.h"
+#include "pipeline/base/hash.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,4 +1,4 @@
-/* test_image.c — the colour checks of pipeline/image.h on generated pixel buffers:
+/* test_image.c — the colour checks of pipeline/image/image.h on generated pixel buffers:
  * sohoa_image_is_colourless (scanner casts, small coloured areas at and past the allowed share,
  * the tolerance edge, 1-band images, padded rows) and sohoa_image_to_grey (Rec. 601 luma values,
  * geometry and resolution kept, padded rows, a no-op on 1-band images).
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/image.h"
+#include "pipeline/image/image.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -28,7 +28,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pipeline/imageio.h"
+#include "pipeline/image/imageio.h"
+#include "pipeline/base/deadline.h"
 
 #define CORPUS SOHOA_CORPUS_DIR
 #define GOOD   SOHOA_TEST_DATA "/imageio"
@@ -56,13 +57,6 @@ static double block_mean(const struct sohoa_image *img, int x, int y, int w, int
             for (int b = 0; b < img->bands; b++)
                 sum += px(img, i, j)[b];
     return sum / ((double)w * h * img->bands);
-}
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
 }
 
 static void decode_ok(const char *path, int page, const struct sohoa_limits *lim,
@@ -693,7 +687,7 @@ static int run_child(char *const args[], int seconds, double *ms)
         n++;
     env[n] = asan;
 
-    double start = now_ms();
+    double start = sohoa_now_ms();
     pid_t pid = fork();
     assert_true(pid >= 0);
     if (pid == 0) {
@@ -706,16 +700,16 @@ static int run_child(char *const args[], int seconds, double *ms)
         pid_t r = waitpid(pid, &status, WNOHANG);
         if (r == pid)
             break;
-        if (now_ms() - start > seconds * 1000.0) {
+        if (sohoa_now_ms() - start > seconds * 1000.0) {
             kill(pid, SIGKILL);
             waitpid(pid, &status, 0);
-            *ms = now_ms() - start;
+            *ms = sohoa_now_ms() - start;
             return -1;
         }
         struct timespec nap = {0, 20 * 1000 * 1000};
         nanosleep(&nap, NULL);
     }
-    *ms = now_ms() - start;
+    *ms = sohoa_now_ms() - start;
     return status;
 }
 
@@ -792,7 +786,7 @@ static int child_measure_memory(void)
     for (int pass = 0; pass < 2; pass++) {
         for (int i = 0; i < p.n_pages; i++) {
             struct sohoa_image img;
-            double t0 = now_ms();
+            double t0 = sohoa_now_ms();
             int rc = sohoa_imageio_decode_page(path, p.format, i, NULL, &img, NULL);
             if (rc == SOHOA_ELIMIT) { /* its 9000x9000 page is over the default pixel limit */
                 printf("pass %d page %d: refused by max_page_pixels\n", pass + 1, i + 1);
@@ -801,7 +795,7 @@ static int child_measure_memory(void)
             if (rc)
                 return 5;
             printf("pass %d page %d: %dx%dx%d in %.0f ms, peak RSS %.0f MB\n", pass + 1, i + 1,
-                   img.width, img.height, img.bands, now_ms() - t0, max_rss_kb() / 1024.0);
+                   img.width, img.height, img.bands, sohoa_now_ms() - t0, max_rss_kb() / 1024.0);
             sohoa_image_release(&img);
         }
         if (pass == 0)
@@ -832,12 +826,12 @@ static void test_measure_pdf_page_time(void **state)
     struct sohoa_image img;
     decode_ok(path, 0, NULL, &img); /* warm the file cache */
     sohoa_image_release(&img);
-    double t0 = now_ms();
+    double t0 = sohoa_now_ms();
     for (int i = 0; i < 5; i++) {
         decode_ok(path, 0, NULL, &img);
         sohoa_image_release(&img);
     }
-    print_message("real_qd_707_ttg.pdf page 1 at 300 dpi: %.0f ms per page\n", (now_ms() - t0) / 5);
+    print_message("real_qd_707_ttg.pdf page 1 at 300 dpi: %.0f ms per page\n", (sohoa_now_ms() - t0) / 5);
 }
 
 int main(int argc, char **argv)

@@ -1,5 +1,5 @@
 /* test_job_codec.c — the job message codec (sohoa_job_to_json / sohoa_job_from_json in
- * workers/record.c): every field survives a round trip for both kinds and lanes; the encoding is
+ * workers/runtime/record.c): every field survives a round trip for both kinds and lanes; the encoding is
  * compact JSON carrying the format version; bad messages (each row: a message and the word its
  * error must name) are refused with SOHOA_EFORMAT and leave the job zeroed; a newer version is
  * refused; unknown extra keys are ignored (a newer sender may add some within version 1).
@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "workers/job.h"
-#include "workers/record.h"
+#include "workers/runtime/job.h"
+#include "workers/runtime/record.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define DOC      "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"

@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "pipeline/mrz.h"
+#include "pipeline/image/mrz.h"
 
 /* ICAO 9303 part 3/4/5 specimen values. */
 static void test_check_digit(void **state)

@@ -39,17 +39,11 @@
 #include <unistd.h>
 
 #include "storage/objstore.h"
+#include "pipeline/base/deadline.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const SECRET = "sEcReT-never-printed-42";
-
-static double now_ms(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return t.tv_sec * 1e3 + t.tv_nsec / 1e6;
-}
 
 /* Sets the backend's environment for one case: endpoint and credentials, nothing else. */
 static void s3_env(const char *endpoint, const char *access, const char *secret)
@@ -353,9 +347,9 @@ static void test_server_down(void **state)
     snprintf(ep, sizeof ep, "127.0.0.1:%d", closed_port());
     s3_env(ep, "AK", SECRET);
     struct sohoa_err err;
-    double t0 = now_ms();
+    double t0 = sohoa_now_ms();
     open_fails("s3://bucket/x", SOHOA_EIO, &err);
-    double ms = now_ms() - t0;
+    double ms = sohoa_now_ms() - t0;
     print_message("  closed port: %s (%.0f ms)\n", err.msg, ms);
     assert_true(err.retryable);
     assert_non_null(strstr(err.msg, ep));
@@ -374,9 +368,9 @@ static void test_stall_timeout(void **state)
     s3_env(ep, "AK", SECRET);
     setenv("SOHOA_S3_TIMEOUT_MS", "250", 1);
     struct sohoa_err err;
-    double t0 = now_ms();
+    double t0 = sohoa_now_ms();
     open_fails("s3://bucket/x", SOHOA_EIO, &err);
-    double ms = now_ms() - t0;
+    double ms = sohoa_now_ms() - t0;
     print_message("  silent server: %s (%.0f ms)\n", err.msg, ms);
     assert_true(err.retryable);
     assert_non_null(strstr(err.msg, "no progress"));
@@ -677,7 +671,7 @@ static void test_server_parallel_distinct_keys(void **state)
     struct sohoa_objstore *s = open_server("parallel");
     pthread_t th[N_THREADS];
     struct par_arg args[N_THREADS];
-    double t0 = now_ms();
+    double t0 = sohoa_now_ms();
     for (int t = 0; t < N_THREADS; t++) {
         args[t] = (struct par_arg){.s = s, .t = t};
         assert_int_equal(pthread_create(&th[t], NULL, par_main, &args[t]), 0);
@@ -690,7 +684,7 @@ static void test_server_parallel_distinct_keys(void **state)
             print_error("  thread %d: %s\n", t, args[t].msg);
     }
     print_message("  %d threads x %d objects put, read back and stat'ed in %.0f ms\n", N_THREADS,
-                  OBJS_EACH, now_ms() - t0);
+                  OBJS_EACH, sohoa_now_ms() - t0);
     assert_int_equal(failures, 0);
     sohoa_objstore_free(&s);
 }
@@ -709,22 +703,22 @@ static void time_store(struct sohoa_objstore *s, const char *label, const char *
     enum { RUNS = 3, SMALL = 200 };
     double put[RUNS], getf[RUNS], getm[RUNS];
     for (int r = 0; r < RUNS; r++) {
-        double t0 = now_ms();
+        double t0 = sohoa_now_ms();
         assert_int_equal(sohoa_obj_put_file(s, "timing/big", src, &err), 0);
-        put[r] = now_ms() - t0;
+        put[r] = sohoa_now_ms() - t0;
         char *path = NULL;
         bool is_temp = false;
-        t0 = now_ms();
+        t0 = sohoa_now_ms();
         assert_int_equal(sohoa_obj_get_file(s, "timing/big", &path, &is_temp, &err), 0);
-        getf[r] = now_ms() - t0;
+        getf[r] = sohoa_now_ms() - t0;
         if (is_temp)
             unlink(path);
         free(path);
         uint8_t *data = NULL;
         size_t len = 0;
-        t0 = now_ms();
+        t0 = sohoa_now_ms();
         assert_int_equal(sohoa_obj_get_mem(s, "timing/big", size, &data, &len, &err), 0);
-        getm[r] = now_ms() - t0;
+        getm[r] = sohoa_now_ms() - t0;
         assert_int_equal(len, size);
         free(data);
     }
@@ -743,19 +737,19 @@ static void time_store(struct sohoa_objstore *s, const char *label, const char *
     for (int i = 0; i < SMALL; i++) {
         char key[64];
         snprintf(key, sizeof key, "timing/small/%d", i);
-        double t0 = now_ms();
+        double t0 = sohoa_now_ms();
         assert_int_equal(sohoa_obj_put_mem(s, key, body, sizeof body, &err), 0);
-        lat[0][i] = now_ms() - t0;
+        lat[0][i] = sohoa_now_ms() - t0;
         uint8_t *data = NULL;
         size_t len = 0;
-        t0 = now_ms();
+        t0 = sohoa_now_ms();
         assert_int_equal(sohoa_obj_get_mem(s, key, sizeof body, &data, &len, &err), 0);
-        lat[1][i] = now_ms() - t0;
+        lat[1][i] = sohoa_now_ms() - t0;
         free(data);
         bool exists = false;
-        t0 = now_ms();
+        t0 = sohoa_now_ms();
         assert_int_equal(sohoa_obj_stat(s, key, &exists, NULL, &err), 0);
-        lat[2][i] = now_ms() - t0;
+        lat[2][i] = sohoa_now_ms() - t0;
         assert_true(exists);
     }
     const char *names[] = {"put", "get", "stat"};

@@ -1,7 +1,7 @@
 /* test_ocr.c — recognition with Tesseract: accuracy on the corpus, deadline, blank pages, words.
  *
  * One handle is created for the whole file and reused for every page (as a worker thread does).
- * Accuracy is scored with pipeline/score.h (CORPUS.md rules) on real OCR output through the same
+ * Accuracy is scored with tests/support/score.h (CORPUS.md rules) on real OCR output through the same
  * path as the page worker: imageio decode → clean → OCR. The vn-docs page PNGs are 200 dpi but
  * labelled 72, so their resolution is set to 200 here, as CORPUS.md documents.
  *   - vn-docs-clean, 12 synthetic clean pages: pooled CER must be ≤ 1 %.
@@ -23,11 +23,11 @@
 
 #include <jansson.h>
 
-#include "pipeline/clean.h"
-#include "pipeline/imageio.h"
-#include "pipeline/ocr.h"
-#include "pipeline/score.h"
-#include "pipeline/vntext.h"
+#include "pipeline/image/clean.h"
+#include "pipeline/image/imageio.h"
+#include "pipeline/image/ocr.h"
+#include "tests/support/score.h"
+#include "pipeline/base/vntext.h"
 
 #define CORPUS SOHOA_CORPUS_DIR
 

@@ -31,7 +31,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pipeline/pdfwriter.h"
+#include "pipeline/pdf/pdfwriter.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,4 +1,4 @@
-/* test_pool.c — the worker pool (workers/pool.h) over the in-process queue: each thread builds its
+/* test_pool.c — the worker pool (workers/runtime/pool.h) over the in-process queue: each thread builds its
  * context once and releases it once on the same thread, every job runs exactly once with its own
  * thread's context, a failing thread_init makes start fail with that error and leaves no thread
  * running and no job taken, join after close waits for the drain, the handler's outcome settles
@@ -25,7 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "workers/pool.h"
+#include "workers/runtime/pool.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -361,7 +361,7 @@ static void test_failing_init_fails_start(void **state)
 
 /* KNOWN BUG (reported): when a thread_init returns an error code without filling `err` (err is
  * optional by convention), sohoa_pool_start returns SOHOA_EBACKEND instead of that code
- * (workers/pool.c, sohoa_pool_start: `rc = p->first_err.code ? p->first_err.code :
+ * (workers/runtime/pool.c, sohoa_pool_start: `rc = p->first_err.code ? p->first_err.code :
  * SOHOA_EBACKEND`; worker_main keeps only the err struct, not thread_init's return value). */
 static void test_failing_init_code_without_err(void **state)
 {

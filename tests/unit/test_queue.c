@@ -1,4 +1,4 @@
-/* test_queue.c — the queue contract (workers/queue.h), one conformance suite for every backend:
+/* test_queue.c — the queue contract (workers/runtime/queue.h), one conformance suite for every backend:
  * the in-process queue by default, RabbitMQ when SOHOA_TEST_QUEUE_URL=amqp://… is set (the
  * integration script tests/integration/queue_amqp.sh starts a broker and runs this file against
  * it). With SOHOA_TEST_QUEUE_RESTART set to a shell command that restarts the broker, the
@@ -34,7 +34,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "workers/queue.h"
+#include "workers/runtime/queue.h"
+#include "pipeline/base/deadline.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -44,13 +45,6 @@ static const char *url; /* backend under test */
 static bool amqp;       /* a broker: settle-and-look checks poll until the broker agrees */
 /* All tests of a run share one set of broker names ("t<pid>"), so a run declares a handful of
  * queues; each test leaves its queues empty (drain_all). */
-
-static double now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
 
 static void sleep_ms(int ms)
 {
@@ -322,12 +316,12 @@ static void test_retry_delays_then_dead(void **state)
     assert_false(sohoa_queue_last_attempt(q, &d.job));
     struct sohoa_err why = {0}, err = {0};
     sohoa_err_set(&why, SOHOA_EBACKEND, true, "store unreachable");
-    double t0 = now_ms();
+    double t0 = sohoa_now_ms();
     assert_int_equal(sohoa_delivery_retry(c, &d, &why, &err), 0);
     assert_int_equal(stats(q).delayed, 1);
     expect_empty(c, PAUSE_MS); /* far less than the delay */
     d = pop(c);
-    printf("# retry came back after %.0f ms (delay %d ms)\n", now_ms() - t0, RETRY_DELAY_MS);
+    printf("# retry came back after %.0f ms (delay %d ms)\n", sohoa_now_ms() - t0, RETRY_DELAY_MS);
     assert_int_equal(d.job.page, 5);
     assert_int_equal(d.job.attempt, 2);
     assert_int_equal(d.job.lane, SOHOA_LANE_INTERACTIVE);
@@ -502,7 +496,7 @@ static void test_reconnect(void **state)
     struct sohoa_queue *q = open_queue(8, NULL, 0);
     struct sohoa_consumer *c = consumer(q);
     publish(q, SOHOA_LANE_BULK, 1);
-    double t0 = now_ms();
+    double t0 = sohoa_now_ms();
     if (system(restart) != 0)
         fail_msg("restart command failed: %s", restart);
     publish(q, SOHOA_LANE_BULK, 2);
@@ -513,7 +507,7 @@ static void test_reconnect(void **state)
         seen[d.job.page] = true;
         ack(c, &d);
     }
-    printf("# reconnect: both jobs delivered %.0f ms after the restart began\n", now_ms() - t0);
+    printf("# reconnect: both jobs delivered %.0f ms after the restart began\n", sohoa_now_ms() - t0);
     assert_true(seen[1] && seen[2]);
     sohoa_consumer_free(&c);
     sohoa_queue_close(q);

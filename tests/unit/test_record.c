@@ -1,4 +1,4 @@
-/* test_record.c — the JSON documents of workers/record.h and the dossier ids they carry:
+/* test_record.c — the JSON documents of workers/runtime/record.h and the dossier ids they carry:
  *   - dossier.json parsing: a table of inputs with the expected code and message;
  *   - manifest.json and page.json round trips (to_json → parse → the same fields, error kind and
  *     message included);
@@ -6,8 +6,8 @@
  *     const, enum, required, properties, additionalProperties, items, oneOf, pattern, minimum,
  *     maximum, local $ref), which is itself shown to reject broken records; with an extraction
  *     made by the real extractor (a CCCD front's text and the models), and with a failed one;
- *   - a dossier's summary.json and a page's extract.json (pipeline/extract_page.h) round trip;
- *   - sohoa_slug (workers/intake.h), which makes the dossier ids: a table of labels, and every
+ *   - a dossier's summary.json and a page's extract.json (pipeline/fields/extract_page.h) round trip;
+ *   - sohoa_slug (workers/runtime/intake.h), which makes the dossier ids: a table of labels, and every
  *     slug matches the schema's pattern for a dossier id.
  *
  */
@@ -24,11 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/extract.h"
-#include "pipeline/extract_json.h"
-#include "pipeline/extract_page.h"
-#include "workers/intake.h"
-#include "workers/record.h"
+#include "pipeline/fields/extract.h"
+#include "pipeline/fields/extract_json.h"
+#include "pipeline/fields/extract_page.h"
+#include "workers/runtime/intake.h"
+#include "workers/runtime/record.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -172,7 +172,7 @@ static void test_dossier_parse_len_and_reparse(void **state)
 }
 
 /* KNOWN BUG (reported): received_date accepts days that do not exist in their month
- * (workers/record.c is_iso_date checks only 1 <= day <= 31): "2026-02-30", "2026-04-31" and
+ * (workers/runtime/record.c is_iso_date checks only 1 <= day <= 31): "2026-02-30", "2026-04-31" and
  * "2025-02-29" are accepted, and flow into the catalog's reports. */
 static void test_dossier_impossible_dates(void **state)
 {
@@ -1055,8 +1055,8 @@ static void test_slug(void **state)
     json_decref(schema);
 }
 
-/* KNOWN BUG (reported): sohoa_slug (workers/intake.c) passes the label straight to vn_fold, which
- * expects NFC text (pipeline/vntext.h), so a label in NFD — as macOS writes file and folder names —
+/* KNOWN BUG (reported): sohoa_slug (workers/runtime/intake.c) passes the label straight to vn_fold, which
+ * expects NFC text (pipeline/base/vntext.h), so a label in NFD — as macOS writes file and folder names —
  * keeps its combining marks as separators: "Hồ sơ Đà Nẵng" in NFD gives "ho-so-da-na-ng", not
  * "ho-so-da-nang", and the same dossier gets two ids. Invalid UTF-8 makes vn_fold fail and the
  * whole slug empty even when usable letters remain ("abc\xff def" → "", not "abc-def").

@@ -24,7 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "pipeline/render.h"
+#include "pipeline/pdf/render.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -19,8 +19,8 @@
 
 #include <dirent.h>
 
-#include "pipeline/score.h"
-#include "pipeline/vntext.h"
+#include "tests/support/score.h"
+#include "pipeline/base/vntext.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/vntext.h"
+#include "pipeline/base/vntext.h"
 #include "storage/search_query.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))

@@ -28,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/validate.h"
-#include "pipeline/vntext.h"
+#include "pipeline/fields/validate.h"
+#include "pipeline/base/vntext.h"
 
 #define TABLE_DIR SOHOA_TEST_DATA "/validate/"
 #define MAX_COLS  8

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/vntext.h"
+#include "pipeline/base/vntext.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 

@@ -1,5 +1,5 @@
 /* test_webhook.c — webhooks against a receiver started here (an in-process HTTP server through
- * workers/http.h on 127.0.0.1): the receiver checks every attempt's signature and timestamp,
+ * workers/api/http.h on 127.0.0.1): the receiver checks every attempt's signature and timestamp,
  * injects 500s, time-outs and refusals, and deduplicates by Idempotency-Key; each message must
  * be processed exactly once, retries must carry the same key and body, refused or exhausted
  * messages must be dead-lettered and replayable; the outbox survives a "restart".
@@ -19,8 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "workers/http.h"
-#include "workers/webhook.h"
+#include "workers/api/http.h"
+#include "workers/api/webhook.h"
 
 #define SECRET "test-secret-0123"
 

@@ -1,0 +1,252 @@
+/* cli_extract.c — `sohoa extract FILE [--json] [--models DIR] [--type ID] [--text-out TXT]`: one
+ * file's document type, fields, validation and page quality, in-process (no store, no catalog).
+ *
+ * Each page goes through the two steps of extract.h as a worker would run them: decode → barcodes
+ * (on the decoded colour page) → clean → OCR → quality → sohoa_xpage; then the document step.
+ * A .txt file is read as the text of its pages (pages split at form feeds) and skips the image
+ * stages: that is how the extraction rules are tested on clean text.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/image/barcode.h"
+#include "pipeline/image/clean.h"
+#include "pipeline/fields/doctype.h"
+#include "pipeline/fields/extract.h"
+#include "pipeline/fields/extract_json.h"
+#include "pipeline/fields/extract_lines.h"
+#include "pipeline/fields/extract_page.h"
+#include "pipeline/image/imageio.h"
+#include "pipeline/image/ocr.h"
+#include "workers/cli/cli.h"
+
+#define EXTRACT_MAX_PAGES   50
+#define EXTRACT_OCR_TIMEOUT 60000 /* ms per page */
+
+static void usage(FILE *f)
+{
+    fprintf(f, "Usage: sohoa extract FILE [--json] [--models DIR] [--type ID] [--text-out TXT]\n"
+               "\n"
+               "Reads FILE (an image, PDF or TIFF; or a .txt file of page texts split by form\n"
+               "feeds), reads its QR codes and barcodes, OCRs it and prints the document type,\n"
+               "the fields with their provenance, the validation findings and the scan quality\n"
+               "of each page. --json prints the object described in models/doctypes/README.md.\n"
+               "--models DIR reads the models from DIR (default: $SOHOA_MODELS or the installed\n"
+               "models); --type ID extracts as that type whatever the classifier says;\n"
+               "--text-out TXT also writes the lines the fields were read from, in the .txt\n"
+               "form this command reads (a test case, or to see what OCR read).\n"
+               "Exit codes: 0 read, 2 the file could not be read, 64 usage, 70 internal.\n");
+}
+
+static int read_file(const char *path, char **out, struct sohoa_err *err)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t len = 0, cap = 0;
+    *out = NULL;
+    if (!f)
+        return sohoa_err_set(err, SOHOA_ENOTFOUND, false, "cannot open %s", path);
+    for (;;) {
+        if (len + 4096 + 1 > cap) {
+            char *g = realloc(buf, cap = cap ? cap * 2 : 65536);
+            if (!g || cap > (64u << 20)) {
+                free(g ? g : buf);
+                fclose(f);
+                return sohoa_err_set(err, SOHOA_ELIMIT, false, "%s: too large for text", path);
+            }
+            buf = g;
+        }
+        size_t k = fread(buf + len, 1, cap - len - 1, f);
+        len += k;
+        if (k == 0)
+            break;
+    }
+    fclose(f);
+    buf[len] = '\0';
+    *out = buf;
+    return 0;
+}
+
+static int text_pages(const char *path, struct sohoa_xpage *pages, size_t *n, struct sohoa_err *err)
+{
+    char *text = NULL;
+    int rc = read_file(path, &text, err);
+    if (rc)
+        return rc;
+    char *p = text;
+    while (p && *n < EXTRACT_MAX_PAGES) {
+        char *ff = strchr(p, '\f');
+        if (ff)
+            *ff = '\0';
+        if ((rc = sohoa_xpage_init_text(&pages[*n], (int)*n + 1, p, err)))
+            break;
+        (*n)++;
+        p = ff ? ff + 1 : NULL;
+    }
+    free(text);
+    return rc;
+}
+
+/* One page through decode → barcodes → clean → OCR → quality. */
+static int image_page(const char *path, enum sohoa_format fmt, int index, struct sohoa_ocr *ocr,
+                      struct sohoa_xpage *pg, struct sohoa_err *err)
+{
+    struct sohoa_image img = {0};
+    struct sohoa_clean_result cr = {0};
+    struct sohoa_barcodes bc = {0};
+    struct sohoa_ocr_page op = {0};
+    struct sohoa_quality_input q;
+    int rc;
+    if ((rc = sohoa_imageio_decode_page(path, fmt, index, NULL, &img, err)) ||
+        (rc = sohoa_barcode_scan(&img, &bc, err)) || (rc = sohoa_clean_page(&img, NULL, &cr, err)))
+        goto out;
+    if (!cr.blank) {
+        if ((rc = sohoa_ocr_page(ocr, &cr.ocr, EXTRACT_OCR_TIMEOUT, &op, err)))
+            goto out;
+        if (cr.ocr_scale > 0 && cr.ocr_scale != 1.0)
+            sohoa_ocr_page_scale(&op, 1.0 / cr.ocr_scale);
+    }
+    sohoa_page_quality_input(&cr, img.dpi_assumed, cr.blank ? NULL : &op, &q);
+    rc = sohoa_xpage_init(pg, index + 1, op.words, op.n_words, &bc, &q, err);
+out:
+    sohoa_ocr_page_release(&op);
+    sohoa_barcodes_release(&bc);
+    sohoa_clean_result_release(&cr);
+    sohoa_image_release(&img);
+    return rc;
+}
+
+static int image_pages(const char *path, struct sohoa_xpage *pages, size_t *n,
+                       struct sohoa_err *err)
+{
+    struct sohoa_probe pr;
+    struct sohoa_ocr *ocr = NULL;
+    int rc;
+    if ((rc = sohoa_imageio_init(err)) || (rc = sohoa_imageio_probe(path, NULL, &pr, err)) ||
+        (rc = sohoa_ocr_new(NULL, NULL, &ocr, err)))
+        goto out;
+    for (int i = 0; i < pr.n_pages && i < EXTRACT_MAX_PAGES; i++) {
+        if ((rc = image_page(path, pr.format, i, ocr, &pages[*n], err)))
+            goto out;
+        (*n)++;
+    }
+out:
+    sohoa_ocr_free(&ocr);
+    return rc;
+}
+
+/* The pages' lines as text: one line a line, pages split by form feeds. */
+static int write_lines(const char *path, const struct sohoa_xpage *pages, size_t n,
+                       struct sohoa_err *err)
+{
+    FILE *f = fopen(path, "w");
+    int rc = 0;
+    if (!f)
+        return sohoa_err_set(err, SOHOA_EIO, false, "cannot write %s", path);
+    for (size_t p = 0; p < n && rc == 0; p++) {
+        struct sohoa_xlines x;
+        if ((rc = sohoa_xlines_build(pages[p].words, pages[p].n_words, &x, err)))
+            break;
+        if (p)
+            fputc('\f', f);
+        for (size_t i = 0; i < x.n; i++)
+            fprintf(f, "%s\n", x.lines[i].canon);
+        sohoa_xlines_release(&x);
+    }
+    if (fclose(f) != 0 && rc == 0)
+        rc = sohoa_err_set(err, SOHOA_EIO, false, "cannot write %s", path);
+    return rc;
+}
+
+static void print_text(const struct sohoa_extraction *x, const char *file)
+{
+    printf("%s: %s (score %.2f)\n", file, x->cls.type, x->cls.score);
+    for (size_t i = 0; i < x->n_pages; i++)
+        printf("  page %d: %s (%.2f)\n", x->pages[i].page, x->pages[i].cls.type,
+               x->pages[i].cls.score);
+    for (size_t i = 0; i < x->n_fields; i++) {
+        const struct sohoa_field *f = &x->fields[i];
+        printf("  %-22s %s   [%s, page %d, conf %.2f%s]\n", f->name, f->value,
+               sohoa_field_source_name(f->source), f->page, f->confidence,
+               f->repairs ? ", repaired" : "");
+    }
+    for (size_t i = 0; i < x->n_checks; i++)
+        printf("  %-7s %s %s: %s\n", sohoa_check_severity_name(x->checks[i].check.severity),
+               x->checks[i].field, x->checks[i].check.code, x->checks[i].check.msg_en);
+    for (size_t i = 0; i < x->n_quality; i++)
+        for (size_t k = 0; k < x->quality[i].n_issues; k++)
+            printf("  quality page %d: %s\n", x->quality[i].page, x->quality[i].issues[k].msg_en);
+}
+
+int sohoa_cli_extract(int argc, char **argv)
+{
+    const char *file = NULL, *models_dir = NULL, *type = NULL, *text_out = NULL;
+    bool json = false;
+    struct sohoa_err err;
+    struct sohoa_models *m = NULL;
+    struct sohoa_xpage pages[EXTRACT_MAX_PAGES];
+    struct sohoa_extraction *x = NULL;
+    size_t n = 0;
+    char *out = NULL;
+    int code = SOHOA_EXIT_OK;
+    sohoa_err_clear(&err);
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--json")) {
+            json = true;
+        } else if (!strcmp(argv[i], "--models") && i + 1 < argc) {
+            models_dir = argv[++i];
+        } else if (!strcmp(argv[i], "--type") && i + 1 < argc) {
+            type = argv[++i];
+        } else if (!strcmp(argv[i], "--text-out") && i + 1 < argc) {
+            text_out = argv[++i];
+        } else if (sohoa_cli_is_help(argv[i])) {
+            usage(stdout);
+            return SOHOA_EXIT_OK;
+        } else if (argv[i][0] == '-' || file) {
+            usage(stderr);
+            return SOHOA_EXIT_USAGE;
+        } else {
+            file = argv[i];
+        }
+    }
+    if (!file) {
+        usage(stderr);
+        return SOHOA_EXIT_USAGE;
+    }
+    if (sohoa_models_load(models_dir, &m, &err) < 0) {
+        fprintf(stderr, "sohoa extract: %s\n", err.msg);
+        return SOHOA_EXIT_USAGE;
+    }
+    size_t len = strlen(file);
+    int rc = len > 4 && !strcmp(file + len - 4, ".txt") ? text_pages(file, pages, &n, &err)
+                                                        : image_pages(file, pages, &n, &err);
+    if (rc < 0) {
+        fprintf(stderr, "sohoa extract: %s: %s\n", file, err.msg);
+        code = rc == SOHOA_EBACKEND || rc == SOHOA_ENOMEM ? SOHOA_EXIT_INTERNAL : SOHOA_EXIT_FAILED;
+        goto out;
+    }
+    if (text_out && write_lines(text_out, pages, n, &err) < 0) {
+        fprintf(stderr, "sohoa extract: %s\n", err.msg);
+        code = SOHOA_EXIT_FAILED;
+        goto out;
+    }
+    struct sohoa_extract_opts o = {.force_type = type};
+    if (sohoa_extract_document(m, pages, n, &o, &x, &err) < 0 ||
+        (json && sohoa_extraction_to_json(x, file, true, &out, &err) < 0)) {
+        fprintf(stderr, "sohoa extract: %s: %s\n", file, err.msg);
+        code = err.code == SOHOA_EINVAL ? SOHOA_EXIT_USAGE : SOHOA_EXIT_INTERNAL;
+        goto out;
+    }
+    if (json)
+        printf("%s\n", out);
+    else
+        print_text(x, file);
+out:
+    free(out);
+    sohoa_extraction_free(&x);
+    for (size_t i = 0; i < n; i++)
+        sohoa_xpage_release(&pages[i]);
+    sohoa_models_free(&m);
+    return code;
+}
