@@ -9,29 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SKEW_CONF_MIN 3.0 /* sohoa_clean_measure_skew confidence below which skew is unknown */
-
-void sohoa_page_quality_input(const struct sohoa_clean_result *cr, bool dpi_assumed,
-                              const struct sohoa_ocr_page *op, struct sohoa_quality_input *q)
-{
-    sohoa_quality_input_init(q);
-    q->dpi = cr->dpi;
-    q->dpi_assumed = cr->dpi_guessed || dpi_assumed;
-    q->blank = cr->blank;
-    q->blur = sohoa_quality_blur(&cr->archive, 2);
-    double angle = 0, conf = 0;
-    if (!cr->blank && sohoa_clean_measure_skew(&cr->archive, &angle, &conf, NULL) == 0 &&
-        conf >= SKEW_CONF_MIN)
-        q->skew_left = angle;
-    if (op && !cr->blank) {
-        q->mean_conf = op->mean_conf;
-        q->n_words = (int)op->n_words;
-    }
-}
-
 static int nomem(struct sohoa_err *err)
 {
-    return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory building page extraction JSON");
+    return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory building page extraction JSON");
 }
 
 static json_t *real_or_null(double v)

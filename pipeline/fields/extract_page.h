@@ -2,9 +2,8 @@
  * `sohoa extract` (workers/cli/cli_extract.c) both run it, and what it keeps between the page step and
  * the document step when they run on different hosts:
  *
- *   - sohoa_page_quality_input: the quality input of a cleaned page (resolution, blur of the
- *     archive image, skew left after deskew, blank, mean OCR confidence, words read). Barcodes
- *     are read by the caller with sohoa_barcode_scan on the decoded page, before cleaning;
+ *   - the page chain itself (decode → barcodes → clean → OCR → quality input) is
+ *     pipeline/image/pagechain.h;
  *   - the page's extraction input as JSON (barcodes + quality input; the words travel in
  *     words.tsv, render.h): {"v":1,"page":N,"quality":{...},"barcodes":[{"symbology","data",
  *     "box":[x0,y0,x1,y1]}]}, stored by the page worker next to words.tsv (workers/runtime/layout.h) and
@@ -26,13 +25,6 @@
 #include "pipeline/image/quality.h"
 
 #define SOHOA_XPAGE_JSON_VERSION 1
-
-/* Fills `q` from a cleaned page `cr` (its archive image is measured for blur and skew: call it
- * before the archive image is reduced or converted), `dpi_assumed` (the decoded file gave no
- * resolution) and its OCR result `op` (NULL when the page was not OCR'd: blank). `q` is
- * overwritten. */
-void sohoa_page_quality_input(const struct sohoa_clean_result *cr, bool dpi_assumed,
-                              const struct sohoa_ocr_page *op, struct sohoa_quality_input *q);
 
 /* Page `page` (1-based)'s barcodes (`bc` may be NULL: none) and quality input (`q` may be NULL:
  * not measured) as one line of JSON. A payload that is not valid UTF-8 is left out.

@@ -1,8 +1,9 @@
 /* cli_extract.c — `sohoa extract FILE [--json] [--models DIR] [--type ID] [--text-out TXT]`: one
  * file's document type, fields, validation and page quality, in-process (no store, no catalog).
  *
- * Each page goes through the two steps of extract.h as a worker would run them: decode → barcodes
- * (on the decoded colour page) → clean → OCR → quality → sohoa_xpage; then the document step.
+ * Each page goes through the page chain the page worker runs (pipeline/image/pagechain.h: decode →
+ * barcodes → clean → OCR → quality, with the configured limits and deadlines) → sohoa_xpage; then
+ * the document step, as the document worker runs it.
  * A .txt file is read as the text of its pages (pages split at form feeds) and skips the image
  * stages: that is how the extraction rules are tested on clean text.
  */
@@ -10,8 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/image/barcode.h"
-#include "pipeline/image/clean.h"
 #include "pipeline/fields/doctype.h"
 #include "pipeline/fields/extract.h"
 #include "pipeline/fields/extract_json.h"
@@ -19,10 +18,12 @@
 #include "pipeline/fields/extract_page.h"
 #include "pipeline/image/imageio.h"
 #include "pipeline/image/ocr.h"
+#include "pipeline/image/pagechain.h"
+#include "pipeline/pdf/render.h"
+#include "workers/runtime/config.h"
 #include "workers/cli/cli.h"
 
-#define EXTRACT_MAX_PAGES   50
-#define EXTRACT_OCR_TIMEOUT 60000 /* ms per page */
+#define EXTRACT_MAX_PAGES 50
 
 static void usage(FILE *f)
 {
@@ -36,6 +37,8 @@ static void usage(FILE *f)
                "models); --type ID extracts as that type whatever the classifier says;\n"
                "--text-out TXT also writes the lines the fields were read from, in the .txt\n"
                "form this command reads (a test case, or to see what OCR read).\n"
+               "It also takes the configuration keys of `sohoa ingest --help` (limits, deadlines,\n"
+               "lang, tessdata), so that it reads pages exactly as the page worker does.\n"
                "Exit codes: 0 read, 2 the file could not be read, 64 usage, 70 internal.\n");
 }
 
@@ -88,50 +91,59 @@ static int text_pages(const char *path, struct sohoa_xpage *pages, size_t *n, st
     return rc;
 }
 
-/* One page through decode → barcodes → clean → OCR → quality. */
-static int image_page(const char *path, enum sohoa_format fmt, int index, struct sohoa_ocr *ocr,
-                      struct sohoa_xpage *pg, struct sohoa_err *err)
+/* Page `i`'s extraction input as the document worker reads it back: its words through words.tsv
+ * and its codes and quality through extract.json, the forms the page worker stores (word
+ * confidences keep two decimals there), so that this command and `sohoa ingest` agree exactly. */
+static int stored_xpage(const struct sohoa_page_read *r, int i, struct sohoa_xpage *xp,
+                        struct sohoa_err *err)
 {
-    struct sohoa_image img = {0};
-    struct sohoa_clean_result cr = {0};
-    struct sohoa_barcodes bc = {0};
-    struct sohoa_ocr_page op = {0};
+    char *tsv = NULL, *xjson = NULL;
+    struct sohoa_word *words = NULL;
+    size_t n_words = 0;
+    struct sohoa_barcodes bc;
     struct sohoa_quality_input q;
-    int rc;
-    if ((rc = sohoa_imageio_decode_page(path, fmt, index, NULL, &img, err)) ||
-        (rc = sohoa_barcode_scan(&img, &bc, err)) || (rc = sohoa_clean_page(&img, NULL, &cr, err)))
-        goto out;
-    if (!cr.blank) {
-        if ((rc = sohoa_ocr_page(ocr, &cr.ocr, EXTRACT_OCR_TIMEOUT, &op, err)))
-            goto out;
-        if (cr.ocr_scale > 0 && cr.ocr_scale != 1.0)
-            sohoa_ocr_page_scale(&op, 1.0 / cr.ocr_scale);
-    }
-    sohoa_page_quality_input(&cr, img.dpi_assumed, cr.blank ? NULL : &op, &q);
-    rc = sohoa_xpage_init(pg, index + 1, op.words, op.n_words, &bc, &q, err);
-out:
-    sohoa_ocr_page_release(&op);
+    memset(&bc, 0, sizeof bc);
+    int rc = sohoa_words_tsv_write(r->ocr.words, r->ocr.n_words, &tsv, err);
+    if (rc == 0)
+        rc = sohoa_words_tsv_parse(tsv, strlen(tsv), &words, &n_words, err);
+    if (rc == 0)
+        rc = sohoa_xpage_input_to_json(i + 1, &r->barcodes, &r->quality, &xjson, err);
+    if (rc == 0)
+        rc = sohoa_xpage_input_parse(xjson, strlen(xjson), &bc, &q, err);
+    if (rc == 0)
+        rc = sohoa_xpage_init(xp, i + 1, words, n_words, &bc, &q, err);
+    sohoa_words_free(&words, n_words);
     sohoa_barcodes_release(&bc);
-    sohoa_clean_result_release(&cr);
-    sohoa_image_release(&img);
+    free(tsv);
+    free(xjson);
     return rc;
 }
 
-static int image_pages(const char *path, struct sohoa_xpage *pages, size_t *n,
-                       struct sohoa_err *err)
+/* Each page of the file through the page chain, with the configuration's limits and OCR data. */
+static int image_pages(const char *path, const struct sohoa_config *cfg, struct sohoa_xpage *pages,
+                       size_t *n, struct sohoa_err *err)
 {
     struct sohoa_probe pr;
     struct sohoa_ocr *ocr = NULL;
+    struct sohoa_page_read r;
+    memset(&r, 0, sizeof r);
     int rc;
-    if ((rc = sohoa_imageio_init(err)) || (rc = sohoa_imageio_probe(path, NULL, &pr, err)) ||
-        (rc = sohoa_ocr_new(NULL, NULL, &ocr, err)))
+    if ((rc = sohoa_imageio_init(err)) || (rc = sohoa_imageio_probe(path, &cfg->limits, &pr, err)) ||
+        (rc = sohoa_ocr_new(cfg->tessdata, cfg->lang, &ocr, err)))
         goto out;
     for (int i = 0; i < pr.n_pages && i < EXTRACT_MAX_PAGES; i++) {
-        if ((rc = image_page(path, pr.format, i, ocr, &pages[*n], err)))
+        if ((rc = sohoa_page_read(path, pr.format, i, ocr, &cfg->limits, NULL, &r, err)) < 0)
+            goto out;
+        if (r.barcode_error[0])
+            fprintf(stderr, "sohoa extract: page %d: barcodes not read: %s\n", i + 1,
+                    r.barcode_error);
+        if ((rc = stored_xpage(&r, i, &pages[*n], err)) < 0)
             goto out;
         (*n)++;
+        sohoa_page_read_release(&r);
     }
 out:
+    sohoa_page_read_release(&r);
     sohoa_ocr_free(&ocr);
     return rc;
 }
@@ -189,8 +201,14 @@ int sohoa_cli_extract(int argc, char **argv)
     struct sohoa_extraction *x = NULL;
     size_t n = 0;
     char *out = NULL;
-    int code = SOHOA_EXIT_OK;
+    int code = SOHOA_EXIT_OK, rest = 0;
+    struct sohoa_config cfg;
+    sohoa_config_init(&cfg);
     sohoa_err_clear(&err);
+    /* the configuration's keys first (limits, lang, tessdata: as `sohoa ingest` takes them) */
+    if ((code = sohoa_cli_config("extract", &cfg, argc, argv, &rest)) != SOHOA_EXIT_OK)
+        goto out;
+    argc = rest + 1;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--json")) {
             json = true;
@@ -202,25 +220,28 @@ int sohoa_cli_extract(int argc, char **argv)
             text_out = argv[++i];
         } else if (sohoa_cli_is_help(argv[i])) {
             usage(stdout);
-            return SOHOA_EXIT_OK;
+            goto out;
         } else if (argv[i][0] == '-' || file) {
             usage(stderr);
-            return SOHOA_EXIT_USAGE;
+            code = SOHOA_EXIT_USAGE;
+            goto out;
         } else {
             file = argv[i];
         }
     }
     if (!file) {
         usage(stderr);
-        return SOHOA_EXIT_USAGE;
+        code = SOHOA_EXIT_USAGE;
+        goto out;
     }
     if (sohoa_models_load(models_dir, &m, &err) < 0) {
         fprintf(stderr, "sohoa extract: %s\n", err.msg);
-        return SOHOA_EXIT_USAGE;
+        code = SOHOA_EXIT_USAGE;
+        goto out;
     }
     size_t len = strlen(file);
     int rc = len > 4 && !strcmp(file + len - 4, ".txt") ? text_pages(file, pages, &n, &err)
-                                                        : image_pages(file, pages, &n, &err);
+                                                        : image_pages(file, &cfg, pages, &n, &err);
     if (rc < 0) {
         fprintf(stderr, "sohoa extract: %s: %s\n", file, err.msg);
         code = rc == SOHOA_EBACKEND || rc == SOHOA_ENOMEM ? SOHOA_EXIT_INTERNAL : SOHOA_EXIT_FAILED;
@@ -248,5 +269,6 @@ out:
     for (size_t i = 0; i < n; i++)
         sohoa_xpage_release(&pages[i]);
     sohoa_models_free(&m);
+    sohoa_config_release(&cfg);
     return code;
 }

@@ -1,7 +1,7 @@
-/* page_job.c — one page through the stages: decode → barcodes → clean → OCR → quality → render →
- * store → index. Barcodes (read on the decoded colour page) and the quality input are stored
- * with the page (extract.json) for the document job's extraction (pipeline/fields/extract_page.h); a
- * barcode reader that fails costs the page its codes, not its result.
+/* page_job.c — one page through the stages: fetch the original → the page chain (decode →
+ * barcodes → clean → OCR → quality: pipeline/image/pagechain.h, the same chain `sohoa extract`
+ * runs) → archive image → render → store → index. Barcodes and the quality input are stored with
+ * the page (extract.json) for the document job's extraction (pipeline/fields/extract_page.h).
  *
  * A page whose content is bad (corrupt, over a limit, past its OCR deadline) is recorded as failed
  * with its reason (page.json and the catalog) and the document goes on. A failure of the
@@ -17,22 +17,18 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "pipeline/image/barcode.h"
-#include "pipeline/image/clean.h"
+#include "pipeline/base/deadline.h"
 #include "pipeline/fields/extract_page.h"
 #include "pipeline/image/imageio.h"
-#include "pipeline/image/ocr.h"
+#include "pipeline/image/pagechain.h"
 #include "pipeline/pdf/render.h"
 #include "workers/runtime/layout.h"
 #include "workers/runtime/record.h"
 #include "workers/runtime/runtime.h"
-#include "pipeline/base/deadline.h"
 
 /* Everything one page produces; released in one place. */
 struct page_work {
-    struct sohoa_image img;
-    struct sohoa_clean_result clean;
-    struct sohoa_ocr_page ocr;
+    struct sohoa_page_read pr; /* the page chain's result */
     uint8_t *image_bytes;
     size_t image_len;
     uint8_t *thumb;
@@ -40,21 +36,16 @@ struct page_work {
     char *hocr;
     char *tsv;
     char *xjson; /* extract.json */
-    struct sohoa_barcodes barcodes;
-    struct sohoa_quality_input quality;
 };
 
 static void page_work_release(struct page_work *w)
 {
-    sohoa_image_release(&w->img);
-    sohoa_clean_result_release(&w->clean);
-    sohoa_ocr_page_release(&w->ocr);
+    sohoa_page_read_release(&w->pr);
     free(w->image_bytes);
     free(w->thumb);
     free(w->hocr);
     free(w->tsv);
     free(w->xjson);
-    sohoa_barcodes_release(&w->barcodes);
     memset(w, 0, sizeof *w);
 }
 
@@ -67,8 +58,9 @@ static enum sohoa_format format_of(const char *name)
     return SOHOA_FORMAT_UNKNOWN; /* decode sniffs again */
 }
 
-static int decode_stage(struct sohoa_runtime *rt, const struct sohoa_job *job, struct page_work *w,
-                        bool *fetch_failed, struct sohoa_err *err)
+/* Fetches the original and runs the page chain on it. */
+static int chain_stage(struct sohoa_runtime *rt, struct sohoa_ocr *ocr, const struct sohoa_job *job,
+                       struct page_work *w, bool *fetch_failed, struct sohoa_err *err)
 {
     char key[SOHOA_KEY_MAX];
     char *path = NULL;
@@ -80,18 +72,15 @@ static int decode_stage(struct sohoa_runtime *rt, const struct sohoa_job *job, s
         sohoa_err_prefix(err, "original %s", job->doc_id);
         return rc;
     }
-    rc = sohoa_imageio_decode_page(path, format_of(job->format), job->page, &rt->cfg->limits,
-                                   &w->img, err);
+    rc = sohoa_page_read(path, format_of(job->format), job->page, ocr, &rt->cfg->limits,
+                         &rt->clean, &w->pr, err);
     if (is_temp)
         unlink(path);
     free(path);
-    if (rc < 0)
-        return rc;
-    struct sohoa_err berr;
-    if (sohoa_barcode_scan(&w->img, &w->barcodes, &berr) < 0)
+    if (rc == 0 && w->pr.barcode_error[0])
         fprintf(stderr, "sohoa: %s page %d: barcodes not read: %s\n", job->doc_id, job->page + 1,
-                berr.msg);
-    return 0;
+                w->pr.barcode_error);
+    return rc;
 }
 
 /* The archived image: grey when the scan holds no colour; a PDF page (rendered by us at ocr-dpi)
@@ -99,7 +88,7 @@ static int decode_stage(struct sohoa_runtime *rt, const struct sohoa_job *job, s
 static int archive_stage(struct sohoa_runtime *rt, const struct sohoa_job *job, struct page_work *w,
                          struct sohoa_err *err)
 {
-    struct sohoa_image *a = &w->clean.archive;
+    struct sohoa_image *a = &w->pr.clean.archive;
     int rc;
     if (a->bilevel)
         return 0;
@@ -113,7 +102,7 @@ static int archive_stage(struct sohoa_runtime *rt, const struct sohoa_job *job, 
         if ((rc = sohoa_clean_reduce(a, scale, &small, err)) < 0)
             return rc;
         sohoa_image_move(a, &small);
-        sohoa_ocr_page_scale(&w->ocr, scale);
+        sohoa_ocr_page_scale(&w->pr.ocr, scale);
     }
     return 0;
 }
@@ -121,7 +110,7 @@ static int archive_stage(struct sohoa_runtime *rt, const struct sohoa_job *job, 
 static int render_stage(struct sohoa_runtime *rt, struct sohoa_page_result *res,
                         struct page_work *w, struct sohoa_err *err)
 {
-    const struct sohoa_image *a = &w->clean.archive;
+    const struct sohoa_image *a = &w->pr.clean.archive;
     int rc;
     if (a->bilevel) {
         rc = sohoa_encode_g4(a, &w->image_bytes, &w->image_len, err);
@@ -135,12 +124,12 @@ static int render_stage(struct sohoa_runtime *rt, struct sohoa_page_result *res,
         return rc;
     if ((rc = sohoa_imageio_thumbnail_jpeg(a, 256, 70, &w->thumb, &w->thumb_len, err)) < 0)
         return rc;
-    if ((rc = sohoa_render_hocr(&w->ocr, a->width, a->height, res->dpi, &w->hocr, err)) < 0)
+    if ((rc = sohoa_render_hocr(&w->pr.ocr, a->width, a->height, res->dpi, &w->hocr, err)) < 0)
         return rc;
-    if ((rc = sohoa_xpage_input_to_json(res->page + 1, &w->barcodes, &w->quality, &w->xjson, err)) <
+    if ((rc = sohoa_xpage_input_to_json(res->page + 1, &w->pr.barcodes, &w->pr.quality, &w->xjson, err)) <
         0)
         return rc;
-    return sohoa_words_tsv_write(w->ocr.words, w->ocr.n_words, &w->tsv, err);
+    return sohoa_words_tsv_write(w->pr.ocr.words, w->pr.ocr.n_words, &w->tsv, err);
 }
 
 static int store_stage(struct sohoa_runtime *rt, const struct sohoa_job *job,
@@ -165,7 +154,7 @@ static int store_stage(struct sohoa_runtime *rt, const struct sohoa_job *job,
     if ((rc = sohoa_obj_put_str(rt->store, key, w->xjson, err)) < 0)
         return rc;
     sohoa_key_page(key, job->doc_id, job->page, "text.txt");
-    return sohoa_obj_put_str(rt->store, key, w->ocr.text ? w->ocr.text : "", err);
+    return sohoa_obj_put_str(rt->store, key, w->pr.ocr.text ? w->pr.ocr.text : "", err);
 }
 
 /* Runs the stages; fills `res` (timings, geometry, status) as it goes. */
@@ -174,55 +163,30 @@ static int process(struct sohoa_runtime *rt, struct sohoa_ocr *ocr, const struct
                    struct sohoa_err *err)
 {
     int rc;
+    if ((rc = chain_stage(rt, ocr, job, w, fetch_failed, err)) < 0)
+        return rc;
+    const struct sohoa_clean_result *c = &w->pr.clean;
+    res->ms.decode = w->pr.decode_ms;
+    res->ms.clean = w->pr.clean_ms;
+    res->ms.ocr = w->pr.ocr_ms;
+    res->rotation = c->rotation;
+    res->skew = c->skew_applied ? c->skew_deg : 0.0;
+    res->mean_conf = w->pr.ocr.mean_conf;
+    res->n_words = (int)w->pr.ocr.n_words;
+
     double t = sohoa_now_ms();
-    if ((rc = decode_stage(rt, job, w, fetch_failed, err)) < 0)
-        return rc;
-    res->ms.decode = sohoa_now_ms() - t;
-
-    t = sohoa_now_ms();
-    if ((rc = sohoa_clean_page(&w->img, &rt->clean, &w->clean, err)) < 0)
-        return rc;
-    bool dpi_assumed = w->img.dpi_assumed;
-    sohoa_image_release(&w->img);
-    res->ms.clean = sohoa_now_ms() - t;
-    res->width = w->clean.archive.width;
-    res->height = w->clean.archive.height;
-    res->dpi = w->clean.dpi;
-    res->rotation = w->clean.rotation;
-    res->skew = w->clean.skew_applied ? w->clean.skew_deg : 0.0;
-
-    t = sohoa_now_ms();
-    if (!w->clean.blank) {
-        /* An assumed resolution is not told to Tesseract: it then estimates one from the text
-         * itself, which reads small print (a photographed line, a tiny scan) far better. */
-        if (dpi_assumed)
-            w->clean.ocr.xres = w->clean.ocr.yres = 0;
-        rc = sohoa_ocr_page(ocr, &w->clean.ocr, rt->cfg->limits.page_timeout_ms, &w->ocr, err);
-        if (rc < 0)
-            return rc;
-        if (w->clean.ocr_scale > 0 && w->clean.ocr_scale != 1.0) /* boxes → archive pixels */
-            sohoa_ocr_page_scale(&w->ocr, 1.0 / w->clean.ocr_scale);
-    }
-    res->ms.ocr = sohoa_now_ms() - t;
-    t = sohoa_now_ms();
-    sohoa_page_quality_input(&w->clean, dpi_assumed, w->clean.blank ? NULL : &w->ocr, &w->quality);
-    res->ms.clean += sohoa_now_ms() - t;
-    res->mean_conf = w->ocr.mean_conf;
-    res->n_words = (int)w->ocr.n_words;
-
-    t = sohoa_now_ms();
     if ((rc = archive_stage(rt, job, w, err)) < 0 || (rc = render_stage(rt, res, w, err)) < 0)
         return rc;
-    res->width = w->clean.archive.width;
-    res->height = w->clean.archive.height;
-    res->dpi = w->clean.archive.xres > 0 ? w->clean.archive.xres : w->clean.dpi;
+    res->width = c->archive.width;
+    res->height = c->archive.height;
+    res->dpi = c->archive.xres > 0 ? c->archive.xres : c->dpi;
     res->ms.render = sohoa_now_ms() - t;
 
     t = sohoa_now_ms();
     if ((rc = store_stage(rt, job, res, w, err)) < 0)
         return rc;
     res->ms.store = sohoa_now_ms() - t;
-    res->status = w->clean.blank ? "blank" : "ok";
+    res->status = c->blank ? "blank" : "ok";
     return 0;
 }
 
@@ -340,7 +304,7 @@ enum sohoa_job_outcome sohoa_page_job_run(struct sohoa_runtime *rt, struct sohoa
     bool you_finish = false;
     struct sohoa_err ierr; /* `err` stays alive: res.error points into it */
     sohoa_err_clear(&ierr);
-    if (record_page(rt, job, &res, w.ocr.text, &you_finish, &ierr) < 0) {
+    if (record_page(rt, job, &res, w.pr.ocr.text, &you_finish, &ierr) < 0) {
         sohoa_err_prefix(&ierr, "page %d: cannot record the result", job->page + 1);
         if (fails_job(rt, job, true, &ierr, &outcome)) {
             err = ierr;
