@@ -2,7 +2,7 @@
 # bench/accuracy.sh — CER, WER and the diacritic share of character errors, per subset of the
 # shared corpus and of generated pages, for sohoa and both anchors on the same pages (issue 3,
 # item 4). Scoring: sohoa_score (NFC, one tone-mark placement, white space collapsed; pooled by
-# summing edits and lengths, CORPUS.md).
+# summing edits and lengths, docs/CORPUS.md).
 #
 # Subsets (quick / full pages): real (4 / 4: the real scans of vn-docs); synth-<category> (1 / all
 # of each category of vn-docs' synthetic scans); clean (4 / 12: vn-docs-clean); lines-clean,

@@ -40,8 +40,8 @@
  * (SOHOA_MATCH_FOLDED); relevance (BM25) orders each class. Query syntax: search_query.h.
  *
  * Fields: the document worker stores each document's type and extracted fields
- * (sohoa_catalog_put_fields, pipeline/fields/extract.h's values). Each value is also kept as a folded key
- * (vn_fold, white space collapsed), so a search filtered on a field ("id_number" =
+ * (sohoa_catalog_put_fields, pipeline/fields/extract.h's values). Each value is also kept as a
+ * folded key (vn_fold, white space collapsed), so a search filtered on a field ("id_number" =
  * "001099012345", "full_name" = "nguyen van an") finds the documents holding that value whatever
  * its case and diacritics. With such a filter the words may be left out: the hits are then the
  * first page of each matching document (SOHOA_MATCH_FILTER), newest dossier first.

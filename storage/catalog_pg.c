@@ -54,7 +54,7 @@ static void quiet_notices(void *arg, const char *message)
 /* libpq's message without its trailing newline, into `buf`. */
 static const char *pg_message(const char *m, char *buf, size_t cap)
 {
-    snprintf(buf, cap, "%s", m && *m ? m : "unknown error");
+    (void)snprintf(buf, cap, "%s", m && *m ? m : "unknown error"); /* a message: may be cut */
     size_t n = strlen(buf);
     while (n && (buf[n - 1] == '\n' || buf[n - 1] == ' '))
         buf[--n] = '\0';
@@ -80,11 +80,14 @@ static int conn_open(const char *url, PGconn **out, struct sohoa_err *err)
         return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory connecting to PostgreSQL");
     if (PQstatus(pg) != CONNECTION_OK) {
         pg_message(PQerrorMessage(pg), msg, sizeof msg);
-        /* a refused password or a missing database will not mend itself; anything else might */
-        bool retry = !strstr(msg, "authentication failed") && !strstr(msg, "does not exist");
+        /* a bad setting in the URL ("invalid integer value ... port"), a refused password or a
+         * missing database will not mend itself; anything else might */
+        bool config = strncmp(msg, "invalid ", 8) == 0;
+        bool retry =
+            !config && !strstr(msg, "authentication failed") && !strstr(msg, "does not exist");
         PQfinish(pg);
-        return sohoa_err_set(err, SOHOA_EIO, retry, "catalog: cannot connect to PostgreSQL: %s",
-                             msg);
+        return sohoa_err_set(err, config ? SOHOA_EINVAL : SOHOA_EIO, retry,
+                             "catalog: cannot connect to PostgreSQL: %s", msg);
     }
     PQsetNoticeProcessor(pg, quiet_notices, NULL);
     PGresult *res = PQexec(pg, SQL_SESSION);
@@ -177,12 +180,12 @@ static int pg_fail(PGconn *pg, const PGresult *res, const char *what, struct soh
     pg_message(primary ? primary : PQerrorMessage(pg), msg, sizeof msg);
     int code = SOHOA_EBACKEND;
     bool retry = false;
-    if (PQstatus(pg) != CONNECTION_OK || !state) {
-        code = SOHOA_EIO; /* the connection went: the server restarted or the network failed */
-        retry = true;
-    } else if (!strncmp(state, "08", 2) || !strcmp(state, "57P01") || !strcmp(state, "57P02") ||
-               !strcmp(state, "57P03") || !strcmp(state, "25006")) {
-        code = SOHOA_EIO; /* connection failure, shutdown, recovery, read-only standby */
+    /* the connection went (the server restarted or the network failed), or a connection
+     * failure, shutdown, recovery, read-only standby */
+    if (PQstatus(pg) != CONNECTION_OK || !state || !strncmp(state, "08", 2) ||
+        !strcmp(state, "57P01") || !strcmp(state, "57P02") || !strcmp(state, "57P03") ||
+        !strcmp(state, "25006")) {
+        code = SOHOA_EIO;
         retry = true;
     } else if (!strncmp(state, "40", 2) || !strncmp(state, "53", 2) || !strcmp(state, "55P03")) {
         retry = true; /* deadlock, serialisation, resources, lock timeout */
@@ -369,6 +372,32 @@ static const struct sohoa_catalog_ops pg_ops = {
     .stalled = cpg_stalled,
 };
 
+/* A URL libpq cannot parse is a configuration error, found once here rather than as a retryable
+ * failure of every connection. libpq's reason quotes the URL or its tokens, so it is shown only
+ * when the URL holds no credentials. */
+static int check_url(const char *url, struct sohoa_err *err)
+{
+    char *why = NULL;
+    PQconninfoOption *opts = PQconninfoParse(url, &why);
+    if (opts) {
+        PQconninfoFree(opts);
+        return 0;
+    }
+    int rc;
+    if (!why) {
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading the catalog URL");
+    } else {
+        char msg[SOHOA_ERR_MSG_MAX];
+        bool secret = strchr(url, '@') || strstr(url, "password");
+        rc = sohoa_err_set(err, SOHOA_EINVAL, false, "catalog: bad PostgreSQL URL: %s",
+                           secret ? "it does not parse (the reason is not shown: it would quote "
+                                    "the credentials)"
+                                  : pg_message(why, msg, sizeof msg));
+    }
+    PQfreemem(why);
+    return rc;
+}
+
 int sohoa_catalog_pg_open(const char *url, const struct sohoa_catalog_ops **ops, void **state,
                           struct sohoa_err *err)
 {
@@ -381,6 +410,8 @@ int sohoa_catalog_pg_open(const char *url, const struct sohoa_catalog_ops **ops,
     if (!PQisthreadsafe())
         return sohoa_err_set(err, SOHOA_EBACKEND, false,
                              "catalog: this libpq is built without thread safety");
+    if ((rc = check_url(url, err)) < 0)
+        return rc;
     s = calloc(1, sizeof *s);
     if (!s || !(s->url = strdup(url))) {
         free(s);

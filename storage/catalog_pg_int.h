@@ -67,7 +67,7 @@ static inline void p_text(struct params *p, const char *s)
 
 static inline void p_int(struct params *p, long long v)
 {
-    snprintf(p->buf[p->n], sizeof p->buf[p->n], "%lld", v);
+    (void)snprintf(p->buf[p->n], sizeof p->buf[p->n], "%lld", v); /* at most 20 chars: fits */
     p->v[p->n] = p->buf[p->n];
     p->n++;
 }
@@ -75,7 +75,7 @@ static inline void p_int(struct params *p, long long v)
 /* A real number; negative (unknown) is NULL when `neg_null`. */
 static inline void p_real(struct params *p, double v, bool neg_null)
 {
-    snprintf(p->buf[p->n], sizeof p->buf[p->n], "%.17g", v);
+    (void)snprintf(p->buf[p->n], sizeof p->buf[p->n], "%.17g", v); /* at most 24 chars: fits */
     p->v[p->n] = neg_null && v < 0 ? NULL : p->buf[p->n];
     p->n++;
 }

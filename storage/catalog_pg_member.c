@@ -105,7 +105,7 @@ int cpg_admit_document(void *state, const char *doc_id, const struct sohoa_docum
         goto out;
     if ((rc = cpg_run(c, SQL_ADMIT_INSERT, &row, &r, "admit document", err))) {
         fk = rc == SOHOA_ENOTFOUND;
-        goto end;
+        goto out;
     }
     if (PQntuples(r) == 1) {
         *admit = SOHOA_ADMIT_NEW;
@@ -118,16 +118,15 @@ int cpg_admit_document(void *state, const char *doc_id, const struct sohoa_docum
             rc = admit_existing(c, doc_id, &row, d, stale_ms, cpg_val(r, 0, 0), admit, status, err);
     }
     if (rc)
-        goto end;
+        goto out;
     p_text(&m, d->dossier_id);
     p_int(&m, d->ordinal);
     p_text(&m, doc_id);
     p_text(&m, d->name);
     rc = cpg_run(c, SQL_MEMBER_UPSERT, &m, NULL, "put document in dossier", err);
     fk = rc == SOHOA_ENOTFOUND;
-end:
-    rc = cpg_tx_end(c, rc, err);
 out:
+    rc = cpg_tx_end(c, rc, err); /* after a failed BEGIN too: its ROLLBACK of nothing is harmless */
     cpg_give(s, c);
     PQclear(r);
     if (fk) /* the only foreign key these statements can break: the dossier's */

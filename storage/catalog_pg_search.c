@@ -9,26 +9,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/base/buf.h"
 #include "pipeline/base/vntext.h"
+
+/* The statement that parses a query: < 4 KiB for SOHOA_QUERY_MAX_TERMS terms. */
+#define QUERY_SQL_MAX 4095
 
 /* ---- search -------------------------------------------------------------------------------- */
 
 /* The query as tsqueries, built by the server's own parser from the client-cut words: the
  * folded terms AND-ed (f), the canonical ones (e), and each canonical term lower-cased the way
  * the index was, for marking snippets. $1..$n are the canonical terms, $n+1..$2n the folded. */
-static int build_query_sql(size_t n, char *sql, size_t cap)
+static int build_query_sql(size_t n, struct sohoa_buf *sql)
 {
-    size_t o = (size_t)snprintf(sql, cap, "SELECT numnode(f), f::text, e::text");
-    for (size_t i = 1; i <= n && o < cap; i++)
-        o += (size_t)snprintf(sql + o, cap - o, ", lower($%zu)", i);
-    for (int pass = 0; pass < 2 && o < cap; pass++) {
-        o += (size_t)snprintf(sql + o, cap - o, pass ? ", " : " FROM (SELECT ");
-        for (size_t i = 1; i <= n && o < cap; i++)
-            o += (size_t)snprintf(sql + o, cap - o, "%sphraseto_tsquery('simple', $%zu)",
-                                  i > 1 ? " && " : "", pass ? i : n + i);
-        o += (size_t)snprintf(sql + o, cap - o, pass ? " AS e) q" : " AS f");
+    (void)sohoa_buf_adds(sql, "SELECT numnode(f), f::text, e::text");
+    for (size_t i = 1; i <= n; i++)
+        (void)sohoa_buf_addf(sql, ", lower($%zu)", i);
+    for (int pass = 0; pass < 2; pass++) {
+        (void)sohoa_buf_adds(sql, pass ? ", " : " FROM (SELECT ");
+        for (size_t i = 1; i <= n; i++)
+            (void)sohoa_buf_addf(sql, "%sphraseto_tsquery('simple', $%zu)", i > 1 ? " && " : "",
+                                 pass ? i : n + i);
+        (void)sohoa_buf_adds(sql, pass ? " AS e) q" : " AS f");
     }
-    return o < cap ? 0 : SOHOA_ELIMIT;
+    return sql->failed;
 }
 
 /* The dossier filters, on memberships m and dossiers s: $1..$4 as filter_params() sends them; a
@@ -227,7 +231,7 @@ int cpg_search(void *state, const struct sohoa_query *q, const struct sohoa_sear
     struct params p = {0};
     PGresult *qr = NULL, *r = NULL;
     const char *lowered[SOHOA_QUERY_MAX_TERMS];
-    char sql[4096];
+    struct sohoa_buf sql = SOHOA_BUF_INIT(QUERY_SQL_MAX);
     int rc = 0;
 
     if (q->n_terms == 0) {
@@ -236,13 +240,20 @@ int cpg_search(void *state, const struct sohoa_query *q, const struct sohoa_sear
         cpg_give(s, c);
         return rc;
     }
-    if (q->n_terms > SOHOA_QUERY_MAX_TERMS || build_query_sql(q->n_terms, sql, sizeof sql))
-        return sohoa_err_set(err, SOHOA_ELIMIT, false, "search query has too many terms");
+    if (q->n_terms > SOHOA_QUERY_MAX_TERMS ||
+        (rc = build_query_sql(q->n_terms, &sql)) == SOHOA_ELIMIT) {
+        rc = sohoa_err_set(err, SOHOA_ELIMIT, false, "search query has too many terms");
+        goto out;
+    }
+    if (rc < 0) {
+        rc = sohoa_err_set(err, rc, false, "out of memory building query");
+        goto out;
+    }
     for (size_t i = 0; i < q->n_terms; i++)
         p_text(&p, q->terms[i].canon);
     for (size_t i = 0; i < q->n_terms; i++)
         p_text(&p, q->terms[i].fold);
-    if ((rc = cpg_take(s, &c, err)) || (rc = cpg_run(c, sql, &p, &qr, "parse query", err)))
+    if ((rc = cpg_take(s, &c, err)) || (rc = cpg_run(c, sql.data, &p, &qr, "parse query", err)))
         goto out;
     if (cpg_ival(qr, 0, 0, 0) == 0) {
         rc = sohoa_err_set(err, SOHOA_EINVAL, false, "search query has no words to look for");
@@ -261,5 +272,6 @@ out:
     cpg_give(s, c);
     PQclear(qr);
     PQclear(r);
+    sohoa_buf_release(&sql);
     return rc;
 }

@@ -15,7 +15,7 @@
 /* "+N seconds" for SQLite's date functions, rounded up so that a lease never ends early. */
 static void seconds_modifier(int64_t ms, char out[32])
 {
-    snprintf(out, 32, "%+lld seconds", (long long)((ms + 999) / 1000));
+    (void)snprintf(out, 32, "%+lld seconds", (long long)((ms + 999) / 1000)); /* <= 29: fits */
 }
 
 static const char SQL_MEMBER_UPSERT[] =
@@ -67,7 +67,7 @@ int sq_admit_document(void *state, const char *doc_id, const struct sohoa_docume
     sq_lock(c);
     int rc = sq_exec(c, "BEGIN IMMEDIATE", "begin admission", err);
     if (rc)
-        goto unlock;
+        goto out;
     rc = SQ_RUN(c, SQL_ADMIT_READ, &st, "read document", err, arg_text(doc_id));
     if (rc < 0)
         goto out;
@@ -103,8 +103,7 @@ int sq_admit_document(void *state, const char *doc_id, const struct sohoa_docume
         rc = sq_member_put(c, doc_id, d, err);
     rc = rc < 0 ? rc : 0;
 out:
-    rc = sq_tx_end(c, rc, err);
-unlock:
+    rc = sq_tx_end(c, rc, err); /* after a failed BEGIN too: its ROLLBACK of nothing is ignored */
     sq_unlock(c);
     if (rc == 0) {
         *admit = a;
@@ -206,13 +205,14 @@ int sq_stalled(void *state, int64_t idle_ms, size_t max, struct sohoa_stalled_do
     struct conn *c = ((struct state *)state)->reader;
     sqlite3_stmt *st = NULL;
     char mod[32];
-    snprintf(mod, sizeof mod, "-%lld seconds", (long long)(idle_ms / 1000));
+    (void)snprintf(mod, sizeof mod, "-%lld seconds", (long long)(idle_ms / 1000)); /* <= 29: fits */
     sq_lock(c);
     int rc = SQ_RUN(c, SQL_STALLED, &st, "list stalled documents", err, arg_text(mod),
                     arg_int((int64_t)max));
     while (rc == 1 && *n < max) {
         struct sohoa_stalled_doc *s = &out[*n];
-        snprintf(s->id, sizeof s->id, "%s", (const char *)sqlite3_column_text(st, 0));
+        /* document ids are 64 hex digits (checked when stored): fits */
+        (void)snprintf(s->id, sizeof s->id, "%s", (const char *)sqlite3_column_text(st, 0));
         enum sohoa_doc_status status = SOHOA_DOC_PROCESSING;
         sohoa_doc_status_parse((const char *)sqlite3_column_text(st, 1), &status);
         s->status = status;

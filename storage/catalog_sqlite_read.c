@@ -172,7 +172,7 @@ int sq_get_dossier(void *state, const char *id, unsigned flags, struct sohoa_dos
     sq_lock(c);
     int rc = sq_exec(c, "BEGIN", "begin read", err);
     if (rc)
-        goto unlock;
+        goto out;
     if ((rc = read_dossier(c, id, info, err)) || (rc = read_documents(c, id, info, err)))
         goto out;
     for (size_t i = 0; i < info->n_docs; i++)
@@ -181,8 +181,7 @@ int sq_get_dossier(void *state, const char *id, unsigned flags, struct sohoa_dos
              (rc = read_pages(c, &info->docs[i], &info->arena, err))))
             goto out;
 out:
-    rc = sq_tx_end(c, rc, err);
-unlock:
+    rc = sq_tx_end(c, rc, err); /* after a failed BEGIN too: its ROLLBACK of nothing is ignored */
     sq_unlock(c);
     return rc;
 }
@@ -229,7 +228,7 @@ int sq_page_text(void *state, const char *doc_id, int page_index, char **text,
     sq_lock(c);
     int rc = sq_exec(c, "BEGIN", "begin read", err);
     if (rc)
-        goto unlock;
+        goto out;
     rc = SQ_RUN(c, SQL_PAGE_ID, &st, "find page", err, arg_text(doc_id), arg_int(page_index));
     if (rc == 0)
         rc = sohoa_err_set(err, SOHOA_ENOTFOUND, false, "document %.12s page %d has no record",
@@ -251,12 +250,11 @@ int sq_page_text(void *state, const char *doc_id, int page_index, char **text,
     (*text)[n] = '\0';
     rc = 0;
 out:
-    rc = sq_tx_end(c, rc, err);
+    rc = sq_tx_end(c, rc, err); /* after a failed BEGIN too: its ROLLBACK of nothing is ignored */
     if (rc) {
         free(*text);
         *text = NULL;
     }
-unlock:
     sq_unlock(c);
     return rc;
 }

@@ -105,10 +105,10 @@ int sq_migrate(struct conn *c, struct sohoa_err *err)
     }
     for (int v = version; v < SCHEMA_VERSION; v++) {
         char bump[96];
-        snprintf(bump, sizeof bump,
-                 "DELETE FROM schema_version; INSERT INTO schema_version "
-                 "VALUES (%d);",
-                 v + 1);
+        (void)snprintf(bump, sizeof bump, /* 70 chars and an int: fits */
+                       "DELETE FROM schema_version; INSERT INTO schema_version "
+                       "VALUES (%d);",
+                       v + 1);
         if ((rc = sq_exec(c, sohoa_sqlite_migrations[v], "migrate schema", err)) ||
             (rc = sq_exec(c, bump, "record schema version", err))) {
             sohoa_err_prefix(err, "to version %d", v + 1);

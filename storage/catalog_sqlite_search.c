@@ -14,7 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/base/buf.h"
 #include "pipeline/base/deadline.h"
+
+/* The cap on one built statement or MATCH expression: far above what a query of
+ * SOHOA_QUERY_MAX_BYTES with every filter makes (a few KiB). */
+#define SEARCH_SQL_MAX ((size_t)64 * 1024)
 
 /* The index's tokenizer, for cutting query words exactly as the index cut page text. */
 int sq_tokenizer_open(struct state *s, struct sohoa_err *err)
@@ -43,49 +48,11 @@ int sq_tokenizer_open(struct state *s, struct sohoa_err *err)
 
 /* ---- search -------------------------------------------------------------------------------- */
 
-/* Growable string; `failed` sticks after an allocation failure. */
-struct sbuf {
-    char *p;
-    size_t n, cap;
-    bool failed;
-};
-
-static void sb_put(struct sbuf *b, const char *s, size_t n)
-{
-    if (b->failed)
-        return;
-    if (b->n + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + n + 1)
-            cap *= 2;
-        char *p = realloc(b->p, cap);
-        if (!p) {
-            b->failed = true;
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    memcpy(b->p + b->n, s, n);
-    b->n += n;
-    b->p[b->n] = '\0';
-}
-
-static void sb_puts(struct sbuf *b, const char *s)
-{
-    sb_put(b, s, strlen(s));
-}
-
-static void sb_truncate(struct sbuf *b, size_t n)
-{
-    if (!b->failed && n < b->n) {
-        b->n = n;
-        b->p[n] = '\0';
-    }
-}
+/* The statements and expressions below are built in sohoa_buf buffers (pipeline/base/buf.h) of
+ * SEARCH_SQL_MAX bytes; a failure sticks and is checked once, after the last add. */
 
 struct phrase_ctx {
-    struct sbuf *b;
+    struct sohoa_buf *b;
     size_t n_tokens;
 };
 
@@ -96,37 +63,45 @@ static int on_token(void *ctx, int tflags, const char *tok, int n, int start, in
     if (tflags & FTS5_TOKEN_COLOCATED)
         return SQLITE_OK;
     if (x->n_tokens++)
-        sb_put(x->b, " ", 1);
+        (void)sohoa_buf_addc(x->b, ' ');
     for (int i = 0; i < n; i++)
-        sb_put(x->b, tok[i] == '"' ? "\"\"" : tok + i, tok[i] == '"' ? 2 : 1);
-    return x->b->failed ? SQLITE_NOMEM : SQLITE_OK;
+        (void)sohoa_buf_add(x->b, tok[i] == '"' ? "\"\"" : tok + i, tok[i] == '"' ? 2 : 1);
+    return !x->b->failed ? SQLITE_OK : x->b->failed == SOHOA_ELIMIT ? SQLITE_TOOBIG : SQLITE_NOMEM;
 }
 
 /* Append `text` to `b` as one quoted FTS5 phrase of the tokens the index would see. */
-static int append_phrase(struct state *s, struct sbuf *b, const char *text, size_t *n_tokens)
+static int append_phrase(struct state *s, struct sohoa_buf *b, const char *text, size_t *n_tokens)
 {
     struct phrase_ctx x = {b, 0};
-    sb_put(b, "\"", 1);
+    (void)sohoa_buf_addc(b, '"');
     int rc =
         s->tok_api.xTokenize(s->tok, &x, FTS5_TOKENIZE_QUERY, text, (int)strlen(text), on_token);
-    sb_put(b, "\"", 1);
+    (void)sohoa_buf_addc(b, '"');
     *n_tokens = x.n_tokens;
     return rc;
 }
 
+/* The error of a statement buffer that failed (SOHOA_ENOMEM or SOHOA_ELIMIT). */
+static int sql_failed(const struct sohoa_buf *b, const char *what, struct sohoa_err *err)
+{
+    if (b->failed == SOHOA_ENOMEM)
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory %s", what);
+    return sohoa_err_set(err, b->failed, false, "%s: over %zu bytes", what, SEARCH_SQL_MAX);
+}
+
 /* The two MATCH expressions of a query: every term on the canonical column, and on the folded
  * one. Terms the tokenizer finds nothing in (a lone symbol) are left out of both. */
-static int build_match(struct state *s, const struct sohoa_query *q, struct sbuf *exact,
-                       struct sbuf *fold, struct sohoa_err *err)
+static int build_match(struct state *s, const struct sohoa_query *q, struct sohoa_buf *exact,
+                       struct sohoa_buf *fold, struct sohoa_err *err)
 {
     size_t used = 0;
-    sb_puts(exact, "{canon} : (");
-    sb_puts(fold, "{fold} : (");
+    (void)sohoa_buf_adds(exact, "{canon} : (");
+    (void)sohoa_buf_adds(fold, "{fold} : (");
     for (size_t i = 0; i < q->n_terms; i++) {
-        size_t exact_mark = exact->n, fold_mark = fold->n, n_fold = 0, n_canon = 0;
+        size_t exact_mark = exact->len, fold_mark = fold->len, n_fold = 0, n_canon = 0;
         if (used) {
-            sb_puts(exact, " AND ");
-            sb_puts(fold, " AND ");
+            (void)sohoa_buf_adds(exact, " AND ");
+            (void)sohoa_buf_adds(fold, " AND ");
         }
         int rc = append_phrase(s, fold, q->terms[i].fold, &n_fold);
         if (rc == SQLITE_OK && n_fold > 0)
@@ -134,16 +109,16 @@ static int build_match(struct state *s, const struct sohoa_query *q, struct sbuf
         if (rc != SQLITE_OK)
             return sq_fail(NULL, rc, "tokenize query", err);
         if (n_fold == 0) {
-            sb_truncate(exact, exact_mark);
-            sb_truncate(fold, fold_mark);
+            (void)sohoa_buf_setlen(exact, exact_mark);
+            (void)sohoa_buf_setlen(fold, fold_mark);
             continue;
         }
         used++;
     }
-    sb_puts(exact, ")");
-    sb_puts(fold, ")");
+    (void)sohoa_buf_addc(exact, ')');
+    (void)sohoa_buf_addc(fold, ')');
     if (exact->failed || fold->failed)
-        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory building query");
+        return sql_failed(exact->failed ? exact : fold, "building query", err);
     if (!used)
         return sohoa_err_set(err, SOHOA_EINVAL, false, "search query has no words to look for");
     return 0;
@@ -156,82 +131,87 @@ static bool dossier_metadata_filter(const struct sohoa_search_opts *o)
     return o->department || o->date_from || o->date_to;
 }
 
-static void append_scope(const struct sohoa_search_opts *o, struct sbuf *b)
+static void append_scope(const struct sohoa_search_opts *o, struct sohoa_buf *b)
 {
     if (o->department)
-        sb_puts(b, " AND dossiers.department = :department");
+        (void)sohoa_buf_adds(b, " AND dossiers.department = :department");
     if (o->date_from)
-        sb_puts(b, " AND dossiers.received_date >= :date_from");
+        (void)sohoa_buf_adds(b, " AND dossiers.received_date >= :date_from");
     if (o->date_to)
-        sb_puts(b, " AND dossiers.received_date <= :date_to");
+        (void)sohoa_buf_adds(b, " AND dossiers.received_date <= :date_to");
     if (o->dossier_id)
-        sb_puts(b, " AND m.dossier_id = :dossier_id");
+        (void)sohoa_buf_adds(b, " AND m.dossier_id = :dossier_id");
 }
 
 /* FROM memberships m [JOIN dossiers] WHERE m.doc_id = <doc> AND the scope. */
 static void append_members(const struct sohoa_search_opts *o, const char *doc, bool dossiers,
-                           struct sbuf *b)
+                           struct sohoa_buf *b)
 {
-    sb_puts(b, " FROM memberships m");
+    (void)sohoa_buf_adds(b, " FROM memberships m");
     if (dossiers || dossier_metadata_filter(o))
-        sb_puts(b, " JOIN dossiers ON dossiers.id = m.dossier_id");
-    sb_puts(b, " WHERE m.doc_id = ");
-    sb_puts(b, doc);
+        (void)sohoa_buf_adds(b, " JOIN dossiers ON dossiers.id = m.dossier_id");
+    (void)sohoa_buf_adds(b, " WHERE m.doc_id = ");
+    (void)sohoa_buf_adds(b, doc);
     append_scope(o, b);
 }
 
 /* The document conditions (type, field) on `documents`, and: some dossier in scope holds it. */
-static void append_conditions(const struct sohoa_search_opts *o, const char *doc, struct sbuf *b)
+static void append_conditions(const struct sohoa_search_opts *o, const char *doc,
+                              struct sohoa_buf *b)
 {
     if (o->doc_type)
-        sb_puts(b, " AND documents.doc_type = :doc_type");
+        (void)sohoa_buf_adds(b, " AND documents.doc_type = :doc_type");
     if (o->field) /* through fields_key: the documents holding the value, looked up once */
-        sb_puts(b, o->field_value ? " AND documents.id IN (SELECT doc_id FROM fields"
-                                    " WHERE name = :field AND value_key = :field_value)"
-                                  : " AND documents.id IN (SELECT doc_id FROM fields"
-                                    " WHERE name = :field)");
-    sb_puts(b, " AND EXISTS (SELECT 1");
+        (void)sohoa_buf_adds(b, o->field_value
+                                    ? " AND documents.id IN (SELECT doc_id FROM fields"
+                                      " WHERE name = :field AND value_key = :field_value)"
+                                    : " AND documents.id IN (SELECT doc_id FROM fields"
+                                      " WHERE name = :field)");
+    (void)sohoa_buf_adds(b, " AND EXISTS (SELECT 1");
     append_members(o, doc, false, b);
-    sb_puts(b, ")");
+    (void)sohoa_buf_adds(b, ")");
 }
 
 /* The ranking statement: matches on the folded column, filtered, exact-class first, then BM25.
  * Built from fixed pieces only; every value is a bound parameter. */
-static void build_rank_sql(const struct sohoa_search_opts *o, struct sbuf *b)
+static void build_rank_sql(const struct sohoa_search_opts *o, struct sohoa_buf *b)
 {
-    sb_puts(b, "SELECT pages_fts.rowid,"
-               " pages_fts.rowid IN (SELECT rowid FROM pages_fts WHERE pages_fts MATCH :exact)"
-               " AS exact, bm25(pages_fts) AS score FROM pages_fts"
-               " JOIN pages ON pages.id = pages_fts.rowid");
+    (void)sohoa_buf_adds(
+        b, "SELECT pages_fts.rowid,"
+           " pages_fts.rowid IN (SELECT rowid FROM pages_fts WHERE pages_fts MATCH :exact)"
+           " AS exact, bm25(pages_fts) AS score FROM pages_fts"
+           " JOIN pages ON pages.id = pages_fts.rowid");
     if (o->doc_type || o->field)
-        sb_puts(b, " JOIN documents ON documents.id = pages.doc_id");
-    sb_puts(b, " WHERE pages_fts MATCH :fold");
+        (void)sohoa_buf_adds(b, " JOIN documents ON documents.id = pages.doc_id");
+    (void)sohoa_buf_adds(b, " WHERE pages_fts MATCH :fold");
     append_conditions(o, "pages.doc_id", b);
-    sb_puts(b, " ORDER BY exact DESC, score, pages_fts.rowid LIMIT :limit OFFSET :offset");
+    (void)sohoa_buf_adds(
+        b, " ORDER BY exact DESC, score, pages_fts.rowid LIMIT :limit OFFSET :offset");
 }
 
 /* Without words: page 0 of each document the filters keep (with its text, when it has some),
  * newest dossier in scope first, then newest document. */
-static void build_list_sql(const struct sohoa_search_opts *o, struct sbuf *b)
+static void build_list_sql(const struct sohoa_search_opts *o, struct sohoa_buf *b)
 {
-    sb_puts(b, "SELECT documents.id, documents.doc_type,"
-               " (SELECT canon FROM pages_fts WHERE pages_fts.rowid = pages.id)"
-               " FROM documents"
-               " LEFT JOIN pages ON pages.doc_id = documents.id AND pages.page_index = 0"
-               " WHERE 1");
+    (void)sohoa_buf_adds(b,
+                         "SELECT documents.id, documents.doc_type,"
+                         " (SELECT canon FROM pages_fts WHERE pages_fts.rowid = pages.id)"
+                         " FROM documents"
+                         " LEFT JOIN pages ON pages.doc_id = documents.id AND pages.page_index = 0"
+                         " WHERE 1");
     append_conditions(o, "documents.id", b);
-    sb_puts(b, " ORDER BY (SELECT max(dossiers.received_date)");
+    (void)sohoa_buf_adds(b, " ORDER BY (SELECT max(dossiers.received_date)");
     append_members(o, "documents.id", true, b);
-    sb_puts(b, ") DESC NULLS LAST, documents.created_at DESC, documents.id"
-               " LIMIT :limit OFFSET :offset");
+    (void)sohoa_buf_adds(b, ") DESC NULLS LAST, documents.created_at DESC, documents.id"
+                            " LIMIT :limit OFFSET :offset");
 }
 
 /* The dossiers in scope holding document :doc, by id (each once: the first row of each). */
-static void build_dossiers_sql(const struct sohoa_search_opts *o, struct sbuf *b)
+static void build_dossiers_sql(const struct sohoa_search_opts *o, struct sohoa_buf *b)
 {
-    sb_puts(b, "SELECT m.dossier_id, m.name");
+    (void)sohoa_buf_adds(b, "SELECT m.dossier_id, m.name");
     append_members(o, ":doc", false, b);
-    sb_puts(b, " ORDER BY m.dossier_id, m.ordinal");
+    (void)sohoa_buf_adds(b, " ORDER BY m.dossier_id, m.ordinal");
 }
 
 static int bind_named(sqlite3_stmt *st, const char *name, const char *text, int num)
@@ -295,6 +275,8 @@ static int hit_dossiers(struct conn *c, sqlite3_stmt *ds, const struct sohoa_sea
         if (n > 0 && !strcmp(v[n - 1].id, id))
             continue; /* the same dossier at another position: its first name is kept */
         if (n == cap) {
+            if (cap > SIZE_MAX / 2 / sizeof *v)
+                return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading hits");
             cap = cap ? 2 * cap : 4;
             struct sohoa_hit_dossier *grown = sohoa_arena_alloc(a, cap * sizeof *grown);
             if (!grown)
@@ -343,7 +325,7 @@ static int hit_snippet(struct conn *c, const struct ranked *r, const char *exact
         rc = sohoa_snippet_transfer(canon, marked, &moved, NULL);
         if (rc == SOHOA_ENOMEM)
             return sohoa_err_set(err, rc, false, "out of memory building snippet");
-        rc = 0; /* on SOHOA_EFORMAT (fold invariant broken) the folded text is shown instead */
+        /* on SOHOA_EFORMAT (fold invariant broken) the folded text is shown instead */
         marked = moved ? moved : marked;
     }
     rc = sohoa_hit_snippet(a, marked, o, out, err);
@@ -427,7 +409,8 @@ int sq_search(void *state, const struct sohoa_query *q, const struct sohoa_searc
 {
     struct state *s = state;
     struct conn *c = s->reader;
-    struct sbuf exact = {0}, fold = {0}, sql = {0}, dsql = {0};
+    struct sohoa_buf exact = SOHOA_BUF_INIT(SEARCH_SQL_MAX), fold = SOHOA_BUF_INIT(SEARCH_SQL_MAX),
+                     sql = SOHOA_BUF_INIT(SEARCH_SQL_MAX), dsql = SOHOA_BUF_INIT(SEARCH_SQL_MAX);
     sqlite3_stmt *rank = NULL, *ds = NULL;
     struct ranked *top = NULL;
     size_t n_top = 0;
@@ -448,15 +431,19 @@ int sq_search(void *state, const struct sohoa_query *q, const struct sohoa_searc
         build_list_sql(o, &sql);
     build_dossiers_sql(o, &dsql);
     top = calloc((size_t)o->limit, sizeof *top);
-    if (sql.failed || dsql.failed || !top) {
+    if (sql.failed || dsql.failed) {
+        rc = sql_failed(sql.failed ? &sql : &dsql, "searching", err);
+        goto out;
+    }
+    if (!top) {
         rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory searching");
         goto out;
     }
-    int src = sqlite3_prepare_v2(c->db, sql.p, -1, &rank, NULL);
+    int src = sqlite3_prepare_v2(c->db, sql.data, -1, &rank, NULL);
     if (src == SQLITE_OK)
-        src = bind_search(rank, exact.p, fold.p, NULL, o);
+        src = bind_search(rank, exact.data, fold.data, NULL, o);
     if (src == SQLITE_OK)
-        src = sqlite3_prepare_v2(c->db, dsql.p, -1, &ds, NULL);
+        src = sqlite3_prepare_v2(c->db, dsql.data, -1, &ds, NULL);
     if (src != SQLITE_OK) {
         rc = sq_fail(c->db, src, "prepare search", err);
         goto out;
@@ -478,7 +465,7 @@ int sq_search(void *state, const struct sohoa_query *q, const struct sohoa_searc
         goto out;
     sqlite3_finalize(rank);
     rank = NULL;
-    rc = fill_hits(c, ds, top, n_top, exact.p, fold.p, o, out, err);
+    rc = fill_hits(c, ds, top, n_top, exact.data, fold.data, o, out, err);
 out:
     sqlite3_finalize(rank);
     sqlite3_finalize(ds);
@@ -487,9 +474,9 @@ out:
     sqlite3_progress_handler(c->db, 0, NULL, NULL);
     sq_unlock(c);
     free(top);
-    free(exact.p);
-    free(fold.p);
-    free(sql.p);
-    free(dsql.p);
+    sohoa_buf_release(&exact);
+    sohoa_buf_release(&fold);
+    sohoa_buf_release(&sql);
+    sohoa_buf_release(&dsql);
     return rc;
 }

@@ -116,7 +116,7 @@ int sq_page_done(void *state, const char *doc_id, int page_index, const struct s
     sq_lock(c);
     int rc = sq_exec(c, "BEGIN IMMEDIATE", "begin page", err);
     if (rc)
-        goto unlock;
+        goto out;
     rc = SQ_RUN(c, SQL_DOC_N_PAGES, &st, "read document", err, arg_text(doc_id));
     if (rc < 0)
         goto out;
@@ -161,8 +161,7 @@ int sq_page_done(void *state, const char *doc_id, int page_index, const struct s
     }
     rc = 0;
 out:
-    rc = sq_tx_end(c, rc, err);
-unlock:
+    rc = sq_tx_end(c, rc, err); /* after a failed BEGIN too: its ROLLBACK of nothing is ignored */
     sq_unlock(c);
     if (rc == 0) {
         *remaining = left;

@@ -37,7 +37,7 @@ int sohoa_objstore_open(const char *url, struct sohoa_objstore **out, struct soh
         return sohoa_err_set(err, SOHOA_EINVAL, false, "object store URL is empty");
     s = calloc(1, sizeof *s);
     if (!s || !(s->url = strdup(url))) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         goto out;
     }
     if (strncmp(url, "file://", 7) == 0) {

@@ -5,8 +5,9 @@
  *   s3://bucket/prefix               → S3/MinIO (objstore_s3.c; endpoint and credentials come
  *                                      from SOHOA_S3_* environment variables, never the URL).
  * Keys are relative, '/'-separated, made of [A-Za-z0-9._-] segments; never derived from user file
- * names (see workers/runtime/layout.h for the key layout). Writes are atomic: a reader sees the whole
- * object or none. Putting an existing key replaces it (upsert), which makes redelivered jobs safe.
+ * names (see workers/runtime/layout.h for the key layout). Writes are atomic: a reader sees the
+ * whole object or none. Putting an existing key replaces it (upsert), which makes redelivered jobs
+ * safe.
  *
  * Ownership: buffers and paths returned through out-params are malloc'd and owned by the caller.
  * Threads: a struct sohoa_objstore may be used from many threads at once; backends make that safe.

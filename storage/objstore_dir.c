@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "pipeline/base/fs.h"
+
 struct dir_be {
     char *root;
 };
@@ -34,17 +36,16 @@ static char *join(const struct dir_be *d, const char *key)
 static int mkdirs(char *path, struct sohoa_err *err)
 {
     /* Create every parent directory of `path` (the last component is a file name). */
-    for (char *p = path + 1; *p; p++) {
-        if (*p != '/')
-            continue;
-        *p = '\0';
-        int r = mkdir(path, 0755);
-        int e = errno;
-        *p = '/';
-        if (r < 0 && e != EEXIST)
-            return sohoa_err_set(err, SOHOA_EIO, e == ENOSPC, "cannot create directory for %s: %s",
-                                 path, strerror(e));
-    }
+    char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return 0;
+    *slash = '\0';
+    int rc = sohoa_mkdir_p(path, 0755, NULL);
+    int e = errno;
+    *slash = '/';
+    if (rc < 0)
+        return sohoa_err_set(err, SOHOA_EIO, e == ENOSPC, "cannot create directory for %s: %s",
+                             path, strerror(e));
     return 0;
 }
 
@@ -62,7 +63,7 @@ static int open_tmp(const char *final, char **tmp, struct sohoa_err *err)
     size_t n = strlen(final) + 48;
     *tmp = malloc(n);
     if (!*tmp)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     (void)snprintf(*tmp, n, "%s.tmp-%ld-%u", final, (long)getpid(),
                    atomic_fetch_add(&tmp_counter, 1));
     int fd = open(*tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -75,7 +76,8 @@ static int open_tmp(const char *final, char **tmp, struct sohoa_err *err)
     return fd;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+/* Writes all of `data` to `fd` (the file `path`, for the message); 0 or io_err's code. */
+static int write_all(int fd, const void *data, size_t len, const char *path, struct sohoa_err *err)
 {
     const char *p = data;
     while (len > 0) {
@@ -83,7 +85,7 @@ static int write_all(int fd, const void *data, size_t len)
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            return -1;
+            return io_err(err, "cannot write", path);
         }
         p += w;
         len -= (size_t)w;
@@ -117,7 +119,7 @@ static int write_object(struct dir_be *d, const char *key, int src_fd, const voi
     char *final = join(d, key);
     char *buf = NULL;
     if (!final)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     if ((rc = mkdirs(final, err)) < 0)
         goto out;
     if ((fd = open_tmp(final, &tmp, err)) < 0) {
@@ -125,16 +127,14 @@ static int write_object(struct dir_be *d, const char *key, int src_fd, const voi
         goto out;
     }
     if (src_fd < 0) {
-        if (write_all(fd, data, len) < 0) {
-            rc = io_err(err, "cannot write", tmp);
-            goto fail;
-        }
+        if ((rc = write_all(fd, data, len, tmp, err)) < 0)
+            goto out;
     } else {
         enum { CHUNK = 1 << 16 };
         buf = malloc(CHUNK);
         if (!buf) {
-            rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
-            goto fail;
+            rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
+            goto out;
         }
         for (;;) {
             ssize_t r = read(src_fd, buf, CHUNK);
@@ -142,23 +142,22 @@ static int write_object(struct dir_be *d, const char *key, int src_fd, const voi
                 continue;
             if (r < 0) {
                 rc = io_err(err, "cannot read source for", key);
-                goto fail;
+                goto out;
             }
             if (r == 0)
                 break;
-            if (write_all(fd, buf, (size_t)r) < 0) {
-                rc = io_err(err, "cannot write", tmp);
-                goto fail;
-            }
+            if ((rc = write_all(fd, buf, (size_t)r, tmp, err)) < 0)
+                goto out;
         }
     }
     rc = commit_tmp(fd, tmp, final, err); /* closes fd, frees tmp */
+    fd = -1;
     tmp = NULL;
-    goto out;
-fail:
-    close(fd);
-    unlink(tmp); /* NOLINT(clang-analyzer-core.NonNullParamChecker): as in commit_tmp */
 out:
+    if (fd >= 0) { /* failed after open_tmp: the temporary file goes */
+        close(fd);
+        unlink(tmp); /* NOLINT(clang-analyzer-core.NonNullParamChecker): as in commit_tmp */
+    }
     free(tmp);
     free(buf);
     free(final);
@@ -189,7 +188,7 @@ static int dir_get_mem(void *be, const char *key, size_t max_len, uint8_t **data
     char *path = join(be, key);
     int fd = -1;
     if (!path)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) < 0) {
@@ -208,7 +207,7 @@ static int dir_get_mem(void *be, const char *key, size_t max_len, uint8_t **data
     size_t n = (size_t)st.st_size;
     buf = malloc(n + 1);
     if (!buf) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         goto out;
     }
     size_t got = 0;
@@ -239,7 +238,7 @@ static int dir_get_file(void *be, const char *key, char **path, bool *is_temp,
 {
     char *p = join(be, key);
     if (!p)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     struct stat st = {0};
     if (stat(p, &st) < 0 || !S_ISREG(st.st_mode) || access(p, R_OK) < 0) {
         int rc = S_ISDIR(st.st_mode)
@@ -257,7 +256,7 @@ static int dir_stat(void *be, const char *key, bool *exists, uint64_t *size, str
 {
     char *p = join(be, key);
     if (!p)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     struct stat st = {0};
     int rc = 0;
     if (stat(p, &st) == 0 && S_ISREG(st.st_mode)) {
@@ -304,7 +303,7 @@ int sohoa_objstore_dir_open(const char *root, void **be, const struct sohoa_objs
     struct dir_be *d = calloc(1, sizeof *d);
     if (!d || !(d->root = strdup(root))) {
         free(d);
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     }
     size_t n = strlen(d->root);
     while (n > 1 && d->root[n - 1] == '/')

@@ -42,6 +42,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pipeline/base/buf.h"
 #include "pipeline/base/hash.h"
 
 #define S3_PUT_MAX         (5ull << 30) /* one PUT's limit in S3: 5 GiB */
@@ -94,8 +95,7 @@ struct req {
     const char *dst_path;
     bool to_mem;
     size_t max_len;
-    uint8_t *buf;
-    size_t buf_len, buf_cap;
+    struct sohoa_buf body; /* to_mem: the bytes, capped at max_len */
     uint64_t got;
     /* outcome of one attempt */
     S3Status status;
@@ -146,14 +146,10 @@ static S3Status on_props(const S3ResponseProperties *p, void *data)
         r->cb_code = SOHOA_ELIMIT;
         return S3StatusAbortedByCallback;
     }
-    if (p->contentLength + 1 > r->buf_cap) { /* the whole object in one allocation */
-        uint8_t *nb = realloc(r->buf, (size_t)p->contentLength + 1);
-        if (!nb) {
-            r->cb_code = SOHOA_ENOMEM;
-            return S3StatusAbortedByCallback;
-        }
-        r->buf = nb;
-        r->buf_cap = (size_t)p->contentLength + 1;
+    int rc = sohoa_buf_reserve(&r->body, (size_t)p->contentLength); /* in one allocation */
+    if (rc < 0) {
+        r->cb_code = rc;
+        return S3StatusAbortedByCallback;
     }
     return S3StatusOK;
 }
@@ -216,24 +212,11 @@ static S3Status on_get_data(int size, const char *buf, void *data)
             off += (size_t)w;
         }
     } else if (r->to_mem) {
-        if (n > r->max_len - r->buf_len) {
-            r->cb_code = SOHOA_ELIMIT;
+        int rc = sohoa_buf_add(&r->body, buf, n); /* length not announced: grows geometrically */
+        if (rc < 0) {
+            r->cb_code = rc; /* SOHOA_ELIMIT past max_len, or SOHOA_ENOMEM */
             return S3StatusAbortedByCallback;
         }
-        if (r->buf_len + n + 1 > r->buf_cap) { /* length not announced: grow geometrically */
-            size_t cap = r->buf_cap ? r->buf_cap : 1 << 16;
-            while (cap < r->buf_len + n + 1)
-                cap *= 2;
-            uint8_t *nb = realloc(r->buf, cap);
-            if (!nb) {
-                r->cb_code = SOHOA_ENOMEM;
-                return S3StatusAbortedByCallback;
-            }
-            r->buf = nb;
-            r->buf_cap = cap;
-        }
-        memcpy(r->buf + r->buf_len, buf, n);
-        r->buf_len += n;
     } else {
         return S3StatusAbortedByCallback; /* a probe wants no body */
     }
@@ -285,7 +268,7 @@ static void run_once(struct req *r)
     r->cb_code = r->cb_errno = 0;
     r->server_msg[0] = '\0';
     r->src_off = 0;
-    r->buf_len = 0;
+    sohoa_buf_reset(&r->body); /* keeps the memory, clears a failure */
     r->got = 0;
     if (r->dst_fd >= 0 && (ftruncate(r->dst_fd, 0) < 0 || lseek(r->dst_fd, 0, SEEK_SET) < 0)) {
         r->cb_code = SOHOA_EIO;
@@ -407,7 +390,7 @@ static int translate(const struct req *r, struct sohoa_err *err)
         return sohoa_err_set(err, SOHOA_ELIMIT, false, "object %s is over %zu bytes", r->key,
                              r->max_len);
     case SOHOA_ENOMEM:
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory reading object %s", r->key);
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory reading object %s", r->key);
     case SOHOA_EIO:
         if (r->kind == REQ_PUT && r->cb_errno == 0)
             return sohoa_err_set(err, SOHOA_EIO, false, "source of %s shrank during upload",
@@ -445,7 +428,7 @@ static int translate(const struct req *r, struct sohoa_err *err)
                              "s3 %s %s: %s refuses our clock (RequestTimeTooSkewed): set the time",
                              op, r->key, be->host);
     if (s == S3StatusOutOfMemory)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory in s3 %s %s", op, r->key);
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory in s3 %s %s", op, r->key);
     if (s == S3StatusNameLookupError || s == S3StatusFailedToConnect)
         return sohoa_err_set(err, SOHOA_EIO, true, "s3 %s %s: cannot reach %s (%s)", op, r->key,
                              be->host, S3_get_status_name(s));
@@ -536,7 +519,7 @@ static int verify_get(struct req *r, struct sohoa_err *e)
         return 0;
     char hex[SOHOA_SHA256_HEX];
     if (r->to_mem) {
-        sohoa_sha256_mem(r->buf ? r->buf : (const uint8_t *)"", r->buf_len, hex);
+        sohoa_sha256_mem(r->body.data ? r->body.data : "", r->body.len, hex);
     } else {
         int rc = sohoa_sha256_file(r->dst_path, 0, hex, NULL, e);
         if (rc < 0)
@@ -632,16 +615,16 @@ static int s3_get_mem(void *be, const char *key, size_t max_len, uint8_t **data,
         return rc;
     r.to_mem = true;
     r.max_len = max_len;
+    sohoa_buf_init(&r.body, max_len);
     rc = perform(&r, verify_get, err);
-    if (rc == 0 && !r.buf && !(r.buf = malloc(1)))
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
     if (rc < 0) {
-        free(r.buf);
+        sohoa_buf_release(&r.body);
         return rc;
     }
-    r.buf[r.buf_len] = 0; /* convenience terminator for text objects */
-    *data = r.buf;
-    *len = r.buf_len;
+    char *got = NULL; /* NUL-terminated: a convenience for text objects */
+    if (sohoa_buf_take(&r.body, &got, len) < 0)
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
+    *data = (uint8_t *)got;
     return 0;
 }
 
@@ -657,7 +640,7 @@ static int s3_get_file(void *be, const char *key, char **path, bool *is_temp, st
     size_t n = strlen(dir) + 32;
     char *tmp = malloc(n);
     if (!tmp)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     (void)snprintf(tmp, n, "%s/sohoa-s3-XXXXXX", dir);
     r.dst_fd = mkstemp(tmp);
     if (r.dst_fd >= 0)
@@ -774,7 +757,7 @@ static int load_credentials_file(struct s3_be *be, const char *path, struct soho
             continue;
         free(*slot);
         if (!(*slot = strdup(value)))
-            rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+            rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     }
     explicit_bzero(line, sizeof line);
     (void)fclose(fp);
@@ -801,7 +784,7 @@ static int load_credentials(struct s3_be *be, struct sohoa_err *err)
         (void)snprintf(src, sizeof src, "environment %s/%s", pairs[i][0], pairs[i][1]);
         if (!(be->access_key = strdup(ak)) || !(be->secret_key = strdup(sk)) ||
             !(be->cred_source = strdup(src)))
-            return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+            return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         return 0;
     }
     const char *file = env("SOHOA_S3_CREDENTIALS_FILE");
@@ -815,7 +798,7 @@ static int load_credentials(struct s3_be *be, struct sohoa_err *err)
         return rc;
     size_t n = strlen(file) + 8;
     if (!(be->cred_source = malloc(n)))
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     (void)snprintf(be->cred_source, n, "file %s", file);
     return 0;
 }
@@ -832,7 +815,7 @@ static int configure(struct s3_be *be, const char *loc, struct sohoa_err *err)
     if (blen == 0)
         return sohoa_err_set(err, SOHOA_EINVAL, false, "s3 URL 's3://%s' names no bucket", loc);
     if (!(be->bucket = strndup(loc, blen)))
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     S3Status bs = S3_validate_bucket_name(be->bucket, S3UriStylePath);
     if (bs != S3StatusOK)
         return sohoa_err_set(err, SOHOA_EINVAL, false, "s3 URL 's3://%s': bad bucket name (%s)",
@@ -843,7 +826,7 @@ static int configure(struct s3_be *be, const char *loc, struct sohoa_err *err)
     while (plen > 0 && p[plen - 1] == '/')
         plen--;
     if (!(be->prefix = malloc(plen + 2)))
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     memcpy(be->prefix, p, plen);
     be->prefix[plen] = '\0';
     if (plen > 0 && !sohoa_objstore_key_ok(be->prefix))
@@ -862,7 +845,7 @@ static int configure(struct s3_be *be, const char *loc, struct sohoa_err *err)
         return sohoa_err_set(err, SOHOA_EINVAL, false,
                              "SOHOA_S3_ENDPOINT must be host:port, without scheme or path");
     if (!(be->host = strdup(host)))
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
 
     const char *https = env("SOHOA_S3_HTTPS");
     if (https && strcmp(https, "0") != 0 && strcmp(https, "1") != 0)
@@ -918,7 +901,7 @@ int sohoa_objstore_s3_open(const char *location, void **be_out,
                              S3_get_status_name(init_status));
     struct s3_be *be = calloc(1, sizeof *be);
     if (!be)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     int rc = configure(be, location ? location : "", err);
     if (rc == 0)
         rc = probe(be, err);

@@ -200,7 +200,7 @@ void sohoa_query_release(struct sohoa_query *q)
 {
     if (!q)
         return;
-    for (size_t i = 0; i < q->n_terms; i++) {
+    for (size_t i = 0; q->terms && i < q->n_terms; i++) {
         free(q->terms[i].canon);
         free(q->terms[i].fold);
     }
@@ -390,8 +390,11 @@ static int text_spans(const char *text, struct span **spans, size_t *n, struct s
         bool word = classify(u8_decode(text + i, k)) == CP_WORD;
         if (word && !in_word) {
             if (*n == cap) {
-                cap = cap ? cap * 2 : 64;
-                struct span *v = realloc(*spans, cap * sizeof *v);
+                struct span *v = NULL;
+                if (cap <= SIZE_MAX / 2 / sizeof *v) {
+                    cap = cap ? cap * 2 : 64;
+                    v = realloc(*spans, cap * sizeof *v);
+                }
                 if (!v) {
                     free(*spans);
                     *spans = NULL;
@@ -414,10 +417,12 @@ int sohoa_text_words(const char *text, char **out, struct sohoa_err *err)
     struct span *w = NULL;
     size_t n = 0;
     *out = NULL;
-    int rc = text_spans(text ? text : "", &w, &n, err);
+    if (!text)
+        text = "";
+    int rc = text_spans(text, &w, &n, err);
     if (rc)
         return rc;
-    char *buf = malloc(strlen(text ? text : "") + 1), *p = buf;
+    char *buf = malloc(strlen(text) + 1), *p = buf;
     if (!buf) {
         free(w);
         return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory cutting words");

@@ -80,27 +80,27 @@ int doc_text(struct gen *g, struct page *p, const char *style, double size, cons
 int doc_text_width(struct gen *g, const char *style, double size, const char *plain, int *w,
                    struct sohoa_err *err)
 {
-    struct sbuf m = {0};
+    struct sohoa_buf m = GEN_BUF;
     sb_put_escaped(&m, plain);
     const struct font *f = NULL;
     struct bitmap b = {0};
-    int rc = m.oom ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
-                   : font_get(g, style, size, &f, err);
-    if (rc == 0 && (rc = render_markup(g, f->desc, m.s, 0, false, &b, err)) == 0)
+    int rc = m.failed ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
+                      : font_get(g, style, size, &f, err);
+    if (rc == 0 && (rc = render_markup(g, f->desc, m.data, 0, false, &b, err)) == 0)
         *w = b.w;
     bitmap_release(&b);
-    sb_release(&m);
+    sohoa_buf_release(&m);
     return rc;
 }
 
-static void span(struct sbuf *m, const char *style, const char *text)
+static void span(struct sohoa_buf *m, const char *style, const char *text)
 {
     bool bold = strstr(style, "Bold") != NULL, italic = strstr(style, "Italic") != NULL;
-    sb_puts(m, bold ? "<b>" : "");
-    sb_puts(m, italic ? "<i>" : "");
+    sohoa_buf_adds(m, bold ? "<b>" : "");
+    sohoa_buf_adds(m, italic ? "<i>" : "");
     sb_put_escaped(m, text);
-    sb_puts(m, italic ? "</i>" : "");
-    sb_puts(m, bold ? "</b>" : "");
+    sohoa_buf_adds(m, italic ? "</i>" : "");
+    sohoa_buf_adds(m, bold ? "</b>" : "");
 }
 
 int doc_label_value(struct gen *g, struct page *p, double size, const char *label,
@@ -114,55 +114,55 @@ int doc_label_value(struct gen *g, struct page *p, double size, const char *labe
     while (rc == 0 && (i < n || first)) {
         /* as many words as fit (at least one) */
         size_t k = 0;
-        struct sbuf plain = {0}, m = {0};
+        struct sohoa_buf plain = GEN_BUF, m = GEN_BUF;
         while (rc == 0 && i + k < n) {
-            struct sbuf cand = {0};
+            struct sohoa_buf cand = GEN_BUF;
             if (first && label[0]) {
-                sb_puts(&cand, label);
-                sb_puts(&cand, " ");
+                sohoa_buf_adds(&cand, label);
+                sohoa_buf_adds(&cand, " ");
             }
             for (size_t j = 0; j <= k; j++) {
-                sb_puts(&cand, words[i + j]);
-                sb_puts(&cand, j < k ? " " : "");
+                sohoa_buf_adds(&cand, words[i + j]);
+                sohoa_buf_adds(&cand, j < k ? " " : "");
             }
             int wd = 0;
-            if (cand.oom)
+            if (cand.failed)
                 rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
             else
-                rc = doc_text_width(g, vstyle, size, cand.s, &wd, err);
-            sb_release(&cand);
+                rc = doc_text_width(g, vstyle, size, cand.data, &wd, err);
+            sohoa_buf_release(&cand);
             if (wd > w && k > 0)
                 break;
             k++;
         }
         if (first && label[0]) {
             span(&m, "", label);
-            sb_puts(&plain, label);
+            sohoa_buf_adds(&plain, label);
             if (k) {
-                sb_puts(&m, " ");
-                sb_puts(&plain, " ");
+                sohoa_buf_adds(&m, " ");
+                sohoa_buf_adds(&plain, " ");
             }
         }
-        struct sbuf val = {0};
+        struct sohoa_buf val = GEN_BUF;
         for (size_t j = 0; j < k; j++) {
-            sb_puts(&val, words[i + j]);
+            sohoa_buf_adds(&val, words[i + j]);
             if (j + 1 < k)
-                sb_puts(&val, " ");
+                sohoa_buf_adds(&val, " ");
         }
-        if (val.s) {
-            span(&m, vstyle, val.s);
-            sb_puts(&plain, val.s);
+        if (val.data) {
+            span(&m, vstyle, val.data);
+            sohoa_buf_adds(&plain, val.data);
         }
-        if (rc == 0 && (m.oom || plain.oom))
+        if (rc == 0 && (m.failed || plain.failed))
             rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
-        if (rc == 0 && m.s)
-            rc = doc_text(g, p, "", size, m.s, plain.s, x, *y, NULL, err);
+        if (rc == 0 && m.data)
+            rc = doc_text(g, p, "", size, m.data, plain.data, x, *y, NULL, err);
         *y += pitch;
         i += k;
         first = false;
-        sb_release(&val);
-        sb_release(&m);
-        sb_release(&plain);
+        sohoa_buf_release(&val);
+        sohoa_buf_release(&m);
+        sohoa_buf_release(&plain);
     }
     g_strfreev(words);
     return rc;
@@ -222,7 +222,8 @@ int docgen_write(const struct docgen_opts *o, enum doctype t, uint64_t seed, uin
                      .jpeg_q = o->jpeg_q,
                      .dir = o->dir,
                      .name = name,
-                     .dpi = g.dpi};
+                     .dpi = g.dpi,
+                     .gt = GEN_BUF};
     int quality = o->jpeg_q;
     if (o->format == FMT_JPEG && dm.jpeg_q > 0) {
         quality = dm.jpeg_q;
@@ -236,7 +237,7 @@ int docgen_write(const struct docgen_opts *o, enum doctype t, uint64_t seed, uin
     if (rc == 0)
         rc = page_damage(&g, &cv, &dm, o->mode, rng_next(&r), &im, err);
     if (rc == 0)
-        rc = sink_page(&s, im, p.gt.s ? p.gt.s : "", quality, err);
+        rc = sink_page(&s, im, p.gt.data ? p.gt.data : "", quality, err);
     if (rc == 0)
         rc = sink_finish(&s, err);
     if (rc == 0) {

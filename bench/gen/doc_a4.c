@@ -45,26 +45,26 @@ static int centre(struct flow4 *f, const char *style, double size, const char *t
 static int row(struct flow4 *f, int n, const char *const *labels, const char *const *values,
                const double *at_mm)
 {
-    struct sbuf plain = {0};
+    struct sohoa_buf plain = GEN_BUF;
     int rc = 0;
     for (int i = 0; i < n && rc == 0; i++) {
-        struct sbuf m = {0};
+        struct sohoa_buf m = GEN_BUF;
         sb_put_escaped(&m, labels[i]);
-        sb_puts(&m, " <b>");
+        sohoa_buf_adds(&m, " <b>");
         sb_put_escaped(&m, values[i]);
-        sb_puts(&m, "</b>");
-        sb_puts(&plain, i ? " " : "");
-        sb_puts(&plain, labels[i]);
-        sb_puts(&plain, " ");
-        sb_puts(&plain, values[i]);
-        rc = m.oom ? sohoa_err_set(f->err, SOHOA_ENOMEM, false, "out of memory")
-                   : doc_text(f->g, f->p, "", f->size, m.s, NULL,
-                              f->x + (int)lround(at_mm[i] * px_mm(f->g)), f->y, NULL, f->err);
-        sb_release(&m);
+        sohoa_buf_adds(&m, "</b>");
+        sohoa_buf_adds(&plain, i ? " " : "");
+        sohoa_buf_adds(&plain, labels[i]);
+        sohoa_buf_adds(&plain, " ");
+        sohoa_buf_adds(&plain, values[i]);
+        rc = m.failed ? sohoa_err_set(f->err, SOHOA_ENOMEM, false, "out of memory")
+                      : doc_text(f->g, f->p, "", f->size, m.data, NULL,
+                                 f->x + (int)lround(at_mm[i] * px_mm(f->g)), f->y, NULL, f->err);
+        sohoa_buf_release(&m);
     }
     if (rc == 0)
-        gt_line(f->p, plain.s);
-    sb_release(&plain);
+        gt_line(f->p, plain.data);
+    sohoa_buf_release(&plain);
     f->y += f->pitch;
     return rc;
 }
@@ -313,27 +313,27 @@ static void dots(struct flow4 *f, int x0, int x1, int y)
 static int blank(struct flow4 *f, const char *label, const char *value)
 {
     int xe = 0, rc = 0;
-    struct sbuf m = {0}, plain = {0};
+    struct sohoa_buf m = GEN_BUF, plain = GEN_BUF;
     sb_put_escaped(&m, label);
-    sb_puts(&plain, label);
-    rc = m.oom ? sohoa_err_set(f->err, SOHOA_ENOMEM, false, "out of memory")
-               : doc_text(f->g, f->p, "", f->size, m.s, NULL, f->x, f->y, &xe, f->err);
+    sohoa_buf_adds(&plain, label);
+    rc = m.failed ? sohoa_err_set(f->err, SOHOA_ENOMEM, false, "out of memory")
+                  : doc_text(f->g, f->p, "", f->size, m.data, NULL, f->x, f->y, &xe, f->err);
     int gap = (int)lround(2 * px_mm(f->g)), vx = xe + gap;
-    sb_release(&m);
+    sohoa_buf_release(&m);
     sb_put_escaped(&m, value);
     if (rc == 0 && value[0])
-        rc = doc_text(f->g, f->p, "Bold", f->size, m.s, NULL, vx, f->y, NULL, f->err);
+        rc = doc_text(f->g, f->p, "Bold", f->size, m.data, NULL, vx, f->y, NULL, f->err);
     if (value[0]) {
-        sb_puts(&plain, " ");
-        sb_puts(&plain, value);
+        sohoa_buf_adds(&plain, " ");
+        sohoa_buf_adds(&plain, value);
     }
     if (rc == 0)
-        gt_line(f->p, plain.s);
+        gt_line(f->p, plain.data);
     const struct font *fo = NULL;
     if (rc == 0 && (rc = font_get(f->g, "", f->size, &fo, f->err)) == 0)
         dots(f, xe + gap / 2, f->p->right, f->y + (int)lround(fo->pitch * 0.84));
-    sb_release(&m);
-    sb_release(&plain);
+    sohoa_buf_release(&m);
+    sohoa_buf_release(&plain);
     f->y += f->pitch;
     return rc;
 }

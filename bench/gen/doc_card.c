@@ -17,18 +17,19 @@
 static int lv_line(struct gen *g, struct page *p, double size, const char *label, const char *value,
                    int x, int y, int *x_end, struct sohoa_err *err)
 {
-    struct sbuf m = {0}, plain = {0};
+    struct sohoa_buf m = GEN_BUF, plain = GEN_BUF;
     sb_put_escaped(&m, label);
-    sb_puts(&m, " <b>");
+    sohoa_buf_adds(&m, " <b>");
     sb_put_escaped(&m, value);
-    sb_puts(&m, "</b>");
-    sb_puts(&plain, label);
-    sb_puts(&plain, " ");
-    sb_puts(&plain, value);
-    int rc = m.oom || plain.oom ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
-                                : doc_text(g, p, "", size, m.s, plain.s, x, y, x_end, err);
-    sb_release(&m);
-    sb_release(&plain);
+    sohoa_buf_adds(&m, "</b>");
+    sohoa_buf_adds(&plain, label);
+    sohoa_buf_adds(&plain, " ");
+    sohoa_buf_adds(&plain, value);
+    int rc = m.failed || plain.failed
+                 ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
+                 : doc_text(g, p, "", size, m.data, plain.data, x, y, x_end, err);
+    sohoa_buf_release(&m);
+    sohoa_buf_release(&plain);
     return rc;
 }
 
@@ -55,7 +56,7 @@ static int cccd_front(struct gen *g, const struct docdata *d, struct page *p, st
     if (rc == 0)
         rc =
             draw_centred(g, p, "", 6, "Citizen Identity Card", MM(16), MM(52), MM(13.2), NULL, err);
-    /* QR: ID|old CMND|name|DOB ddmmyyyy|sex|address|issue ddmmyyyy (DOMAIN.md) */
+    /* QR: ID|old CMND|name|DOB ddmmyyyy|sex|address|issue ddmmyyyy (docs/DOMAIN.md) */
     (void)snprintf(payload, sizeof payload, "%s|%s|%s|%02d%02d%04d|%s|%s|%02d%02d%04d", d->cccd,
                    d->cmnd, d->p.name, d->p.born.d, d->p.born.m, d->p.born.y,
                    d->p.female ? "Nữ" : "Nam", d->residence_short, d->cccd_issued.d,
@@ -155,11 +156,11 @@ static int cccd_back(struct gen *g, const struct docdata *d, struct page *p, str
         struct bitmap b = {0};
         int top = 0;
         bool wrapped = false;
-        struct sbuf m = {0};
+        struct sohoa_buf m = GEN_BUF;
         sb_put_escaped(&m, mrz[i]);
-        rc = m.oom ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
-                   : line_render(g, mono, m.s, 0, false, &b, &top, &wrapped, err);
-        sb_release(&m);
+        rc = m.failed ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
+                      : line_render(g, mono, m.data, 0, false, &b, &top, &wrapped, err);
+        sohoa_buf_release(&m);
         if (rc == 0) {
             ink_blit(p, &b, MM(4), MM(38.3) + i * MM(4.6) - top);
             gt_line(p, mrz[i]);

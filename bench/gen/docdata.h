@@ -1,7 +1,7 @@
 /* docdata.h — the fictional facts one rendered document is about (bench/gen document mode):
  * a person with a citizen ID consistent with their date of birth and sex, an old CMND, places
- * from the real province list (models/provinces.json, through pipeline/fields/validate.h), a company
- * with a valid tax code, a land parcel, an official decision, a dossier receipt.
+ * from the real province list (models/provinces.json, through pipeline/fields/validate.h), a
+ * company with a valid tax code, a land parcel, an official decision, a dossier receipt.
  *
  * Every text is in sohoa's canonical form (vn_normalize: NFC, new-style tone placement), so the
  * image and the ground truth hold the same characters. Dates are real calendar dates no later

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <glib.h>
 #include <leptonica/allheaders.h>
 
 const char *fmt_ext(enum fmt f)
@@ -69,8 +68,8 @@ int sink_page(struct sink *s, VipsImage *im, const char *gt, int quality, struct
         if ((size_t)snprintf(path, sizeof path, "%s/%s.tif", s->dir, s->name) >= sizeof path)
             return sohoa_err_set(err, SOHOA_EINVAL, false, "path too long: %s", s->dir);
         rc = tiff_append(im, path, s->pages == 0, s->mode == MODE_BILEVEL, s->dpi, err);
-        sb_puts(&s->gt, gt);
-        sb_puts(&s->gt, "\f");
+        sohoa_buf_adds(&s->gt, gt);
+        sohoa_buf_adds(&s->gt, "\f");
         s->pages++;
         return rc;
     }
@@ -124,16 +123,9 @@ int sink_finish(struct sink *s, struct sohoa_err *err)
             sizeof gtpath)
             rc = sohoa_err_set(err, SOHOA_EINVAL, false, "path too long: %s", gtdir);
         else
-            rc = s->gt.oom ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
-                           : write_file(gtpath, s->gt.s ? s->gt.s : "", s->gt.len, err);
+            rc = s->gt.failed ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
+                              : write_file(gtpath, s->gt.data ? s->gt.data : "", s->gt.len, err);
     }
-    sb_release(&s->gt);
+    sohoa_buf_release(&s->gt);
     return rc;
-}
-
-int mkdir_p(const char *path, struct sohoa_err *err)
-{
-    if (g_mkdir_with_parents(path, 0755) != 0)
-        return sohoa_err_set(err, SOHOA_EIO, false, "cannot create %s: %s", path, strerror(errno));
-    return 0;
 }

@@ -30,10 +30,10 @@ struct sink {
     int jpeg_q; /* for --format jpeg */
     const char *dir, *gt_dir, *name;
     int dpi;
-    int pages;      /* written so far */
-    struct sbuf gt; /* multi-page: all pages, each ended by a form feed */
-    bool numbered;  /* one file per page: name-0001.png */
-    bool dry;       /* only count pages (layout, no images) */
+    int pages;           /* written so far */
+    struct sohoa_buf gt; /* multi-page: all pages, each ended by a form feed */
+    bool numbered;       /* one file per page: name-0001.png */
+    bool dry;            /* only count pages (layout, no images) */
 };
 
 /* Write one page (`gt` its ground-truth text); `quality`: JPEG quality when the format is JPEG. */
@@ -43,7 +43,5 @@ int sink_finish(struct sink *s, struct sohoa_err *err);
 
 /* `len` bytes to a new file at `path`. */
 int write_file(const char *path, const char *data, size_t len, struct sohoa_err *err);
-/* mkdir -p. */
-int mkdir_p(const char *path, struct sohoa_err *err);
 
 #endif

@@ -16,6 +16,7 @@ int page_init_mm(struct page *p, const struct gen *g, double w_mm, double h_mm, 
                  double right_mm, double top_mm, double bottom_mm, struct sohoa_err *err)
 {
     memset(p, 0, sizeof *p);
+    sohoa_buf_init(&p->gt, GEN_BUF_MAX);
     double k = px_mm(g);
     p->w = (int)lround(w_mm * k);
     p->h = (int)lround(h_mm * k);
@@ -41,7 +42,7 @@ int page_init(struct page *p, const struct gen *g, struct sohoa_err *err)
 void page_release(struct page *p)
 {
     free(p->ink);
-    sb_release(&p->gt);
+    sohoa_buf_release(&p->gt);
     memset(p, 0, sizeof *p);
 }
 
@@ -72,8 +73,8 @@ void ink_rule(struct page *p, int x, int y, int w, int thick)
 
 void gt_line(struct page *p, const char *plain)
 {
-    sb_puts(&p->gt, plain);
-    sb_puts(&p->gt, "\n");
+    sohoa_buf_adds(&p->gt, plain);
+    sohoa_buf_adds(&p->gt, "\n");
 }
 
 /* A single line centred in the column [colx, colx + colw) with its logical top at row y; the
@@ -81,9 +82,9 @@ void gt_line(struct page *p, const char *plain)
 int draw_centred(struct gen *g, struct page *p, const char *style, double size, const char *plain,
                  int colx, int colw, int y, int *drawn, struct sohoa_err *err)
 {
-    struct sbuf m = {0};
+    struct sohoa_buf m = GEN_BUF;
     sb_put_escaped(&m, plain);
-    if (m.oom)
+    if (m.failed)
         return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     int rc = 0;
     for (;; size -= 0.5) {
@@ -92,7 +93,7 @@ int draw_centred(struct gen *g, struct page *p, const char *style, double size, 
         int top = 0, x0 = 0, x1 = 0;
         bool wrapped = false;
         if ((rc = font_get(g, style, size, &f, err)) ||
-            (rc = line_render(g, f, m.s, 0, false, &b, &top, &wrapped, err)))
+            (rc = line_render(g, f, m.data, 0, false, &b, &top, &wrapped, err)))
             break;
         bitmap_cols(&b, &x0, &x1);
         if (x1 - x0 <= colw || size <= 7.0) {
@@ -105,7 +106,7 @@ int draw_centred(struct gen *g, struct page *p, const char *style, double size, 
         }
         bitmap_release(&b);
     }
-    sb_release(&m);
+    sohoa_buf_release(&m);
     return rc;
 }
 
@@ -113,19 +114,19 @@ int draw_centred(struct gen *g, struct page *p, const char *style, double size, 
 int draw_left(struct gen *g, struct page *p, const char *style, double size, const char *plain,
               int x, int y, struct sohoa_err *err)
 {
-    struct sbuf m = {0};
+    struct sohoa_buf m = GEN_BUF;
     sb_put_escaped(&m, plain);
     const struct font *f = NULL;
     struct bitmap b = {0};
     int top = 0;
     bool wrapped = false;
-    int rc = m.oom ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
-                   : font_get(g, style, size, &f, err);
-    if (rc == 0 && (rc = line_render(g, f, m.s, 0, false, &b, &top, &wrapped, err)) == 0) {
+    int rc = m.failed ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
+                      : font_get(g, style, size, &f, err);
+    if (rc == 0 && (rc = line_render(g, f, m.data, 0, false, &b, &top, &wrapped, err)) == 0) {
         ink_blit(p, &b, x, y - top);
         gt_line(p, plain);
     }
     bitmap_release(&b);
-    sb_release(&m);
+    sohoa_buf_release(&m);
     return rc;
 }

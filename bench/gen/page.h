@@ -19,7 +19,7 @@ struct page {
     int w, h;
     int left, right, top, bottom; /* text area, px */
     uint8_t *ink;                 /* w × h text coverage */
-    struct sbuf gt;               /* lines as rendered, in reading order */
+    struct sohoa_buf gt;          /* lines as rendered, in reading order */
     int y;                        /* next free row in the body */
     int body_y0, body_y1;         /* extent of body text drawn */
     bool has_sig;

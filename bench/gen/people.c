@@ -29,7 +29,8 @@ void person_name(struct rng *r, bool female, char *out, size_t n)
                           : rng_pick(r, GIVEN_M, G_N_ELEMENTS(GIVEN_M)));
 }
 
-/* A 10-digit tax code with a valid check digit (DOMAIN.md: weights 31 29 23 19 17 13 7 5 3). */
+/* A 10-digit tax code with a valid check digit (docs/DOMAIN.md: weights 31 29 23 19 17 13 7 5 3).
+ */
 void make_mst(struct rng *r, const char *prefix, char out[16])
 {
     static const int w[9] = {31, 29, 23, 19, 17, 13, 7, 5, 3};

@@ -23,7 +23,7 @@ extern const size_t GEN_N_STREETS;
 void person_name(struct rng *r, bool female, char *out, size_t n);
 
 /* A 10-digit tax code (MST) starting with the two digits of `prefix`, with a valid check digit
- * (DOMAIN.md: weights 31 29 23 19 17 13 7 5 3). */
+ * (docs/DOMAIN.md: weights 31 29 23 19 17 13 7 5 3). */
 void make_mst(struct rng *r, const char *prefix, char out[16]);
 
 /* "05/03/2024". */

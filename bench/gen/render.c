@@ -105,13 +105,13 @@ int font_get(struct gen *g, const char *style, double size, const struct font **
 int line_render(const struct gen *g, const struct font *f, const char *markup, int width,
                 bool justify, struct bitmap *out, int *top, bool *wrapped, struct sohoa_err *err)
 {
-    struct sbuf m = {0};
-    sb_puts(&m, markup);
-    sb_puts(&m, LINE_SEP STRUT);
-    if (m.oom)
+    struct sohoa_buf m = GEN_BUF;
+    sohoa_buf_adds(&m, markup);
+    sohoa_buf_adds(&m, LINE_SEP STRUT);
+    if (m.failed)
         return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
-    int rc = render_markup(g, f->desc, m.s, width, justify, out, err);
-    sb_release(&m);
+    int rc = render_markup(g, f->desc, m.data, width, justify, out, err);
+    sohoa_buf_release(&m);
     if (rc)
         return rc;
     *wrapped = out->h > f->strut_h + f->pitch * 8 / 5;

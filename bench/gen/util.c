@@ -1,5 +1,5 @@
 /* util.c — small helpers of the document generator (bench/gen): a seeded random number
- * generator, growable strings, UTF-8 upper-casing. See util.h.
+ * generator, Pango-escaped text, UTF-8 upper-casing. See util.h.
  */
 #include "bench/gen/util.h"
 
@@ -44,50 +44,18 @@ const char *rng_pick(struct rng *r, const char *const *v, size_t n)
     return v[rng_next(r) % n];
 }
 
-void sb_putn(struct sbuf *b, const char *p, size_t n)
-{
-    if (b->oom)
-        return;
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *s = realloc(b->s, cap);
-        if (!s) {
-            b->oom = true;
-            return;
-        }
-        b->s = s;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, p, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-}
-
-void sb_puts(struct sbuf *b, const char *p)
-{
-    sb_putn(b, p, strlen(p));
-}
-
-void sb_release(struct sbuf *b)
-{
-    free(b->s);
-    memset(b, 0, sizeof *b);
-}
-
 /* Pango markup needs &, < and > escaped. */
-void sb_put_escaped(struct sbuf *b, const char *s)
+void sb_put_escaped(struct sohoa_buf *b, const char *s)
 {
     for (; *s; s++) {
         if (*s == '&')
-            sb_puts(b, "&amp;");
+            (void)sohoa_buf_adds(b, "&amp;");
         else if (*s == '<')
-            sb_puts(b, "&lt;");
+            (void)sohoa_buf_adds(b, "&lt;");
         else if (*s == '>')
-            sb_puts(b, "&gt;");
+            (void)sohoa_buf_adds(b, "&gt;");
         else
-            sb_putn(b, s, 1);
+            (void)sohoa_buf_addc(b, *s);
     }
 }
 

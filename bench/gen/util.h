@@ -1,8 +1,9 @@
 /* util.h — small helpers shared by the document generator's files (bench/gen, sohoa_gen):
- * a seeded random number generator, growable strings, UTF-8 upper-casing.
+ * a seeded random number generator, Pango-escaped text into a growable buffer (sohoa_buf,
+ * pipeline/base/buf.h), UTF-8 upper-casing.
  *
- * Ownership: struct rng and struct sbuf are plain values owned by the caller; an sbuf's string is
- * malloc'd and freed by sb_release. Threads: one generator is used from one thread.
+ * Ownership: struct rng is a plain value owned by the caller. Threads: one generator is used from
+ * one thread.
  */
 #ifndef SOHOA_GEN_UTIL_H
 #define SOHOA_GEN_UTIL_H
@@ -10,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "pipeline/base/buf.h"
 
 #ifndef M_PI
 #define M_PI 3.14159265358979323846
@@ -28,18 +31,13 @@ double rng_range(struct rng *r, double lo, double hi); /* [lo, hi) */
 int rng_int(struct rng *r, int lo, int hi);            /* inclusive */
 const char *rng_pick(struct rng *r, const char *const *v, size_t n);
 
-/* A growable NUL-terminated string; `oom` sticks once an allocation failed. Zero-initialise. */
-struct sbuf {
-    char *s;
-    size_t len, cap;
-    bool oom;
-};
+/* The generator's text buffers (markup, plain text, ground truth of a multi-page file) hold at
+ * most this much: struct sohoa_buf b = GEN_BUF; a failure sticks (`failed`). */
+#define GEN_BUF_MAX (64u << 20)
+#define GEN_BUF     SOHOA_BUF_INIT(GEN_BUF_MAX)
 
-void sb_putn(struct sbuf *b, const char *p, size_t n);
-void sb_puts(struct sbuf *b, const char *p);
-void sb_release(struct sbuf *b);
 /* Pango markup needs &, < and > escaped. */
-void sb_put_escaped(struct sbuf *b, const char *s);
+void sb_put_escaped(struct sohoa_buf *b, const char *s);
 
 /* Upper-case a UTF-8 string (all of it, or only its first letter) into out[outsz]. Output is NFC
  * when the input is: Vietnamese precomposed letters map to precomposed capitals. */

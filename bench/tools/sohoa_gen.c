@@ -45,6 +45,7 @@
 #include "bench/gen/render.h"
 #include "bench/gen/util.h"
 #include "pipeline/base/err.h"
+#include "pipeline/base/fs.h"
 
 #define GEN_DEFAULT_TEXTS SOHOA_SOURCE_DIR "/bench/gen/texts"
 #define GEN_MAX_PAGES     10000
@@ -55,9 +56,11 @@
  * Synthetic people, places and procedures (one province; all names and codes are made up)
  * ------------------------------------------------------------------------------------------- */
 
-#define PROVINCE      "Đồng Nai"
-#define PROVINCE_UNIT "000.00.00.H30" /* receiving unit in receipt numbers (DOMAIN.md form) */
-#define MST_PREFIX    "36"
+#define PROVINCE "Đồng Nai"
+#define PROVINCE_UNIT                                                                              \
+    "000.00.00.H30" /* receiving unit in receipt numbers (docs/DOMAIN.md form)                     \
+                     */
+#define MST_PREFIX "36"
 
 struct commune {
     const char *type; /* "phường", "xã", "thị trấn" */
@@ -88,7 +91,7 @@ struct dept {
     const char *name;      /* "Sở Tư pháp" */
     const char *abbr;      /* in document numbers: 123/QĐ-STP */
     const char *procedure; /* lower-case, as it reads inside a sentence */
-    const char *code;      /* procedure code, DOMAIN.md form */
+    const char *code;      /* procedure code, docs/DOMAIN.md form */
 };
 
 static const struct dept DEPTS[] = {
@@ -130,7 +133,7 @@ static void persona_make(uint64_t seed, struct persona *p)
     p->female = rng_unit(&r) < 0.5;
     person_name(&r, p->female, p->name, sizeof p->name);
     p->born = (struct date){rng_int(&r, 1955, 2004), rng_int(&r, 1, 12), rng_int(&r, 1, 28)};
-    /* CCCD: birth province, century+sex digit, two-digit year, six digits (DOMAIN.md). */
+    /* CCCD: birth province, century+sex digit, two-digit year, six digits (docs/DOMAIN.md). */
     (void)snprintf(p->cccd, sizeof p->cccd, "%s%d%02d%06d",
                    rng_pick(&r, BIRTH_CODES, G_N_ELEMENTS(BIRTH_CODES)),
                    (p->born.y >= 2000 ? 2 : 0) + (p->female ? 1 : 0), p->born.y % 100,
@@ -256,23 +259,23 @@ static void text_release(struct text *t)
 }
 
 /* Replace {KEY} by persona values. */
-static void expand_templates(const char *line, const struct persona *per, struct sbuf *out)
+static void expand_templates(const char *line, const struct persona *per, struct sohoa_buf *out)
 {
     const char *p = line;
     while (*p) {
         const char *open = strchr(p, '{');
         const char *close = open ? strchr(open, '}') : NULL;
         if (!open || !close || close - open > 40) {
-            sb_puts(out, p);
+            sohoa_buf_adds(out, p);
             return;
         }
-        sb_putn(out, p, (size_t)(open - p));
+        sohoa_buf_add(out, p, (size_t)(open - p));
         char key[48], val[512];
         (void)snprintf(key, sizeof key, "%.*s", (int)(close - open - 1), open + 1);
         if (per && persona_value(per, key, val, sizeof val))
-            sb_puts(out, val);
+            sohoa_buf_adds(out, val);
         else
-            sb_putn(out, open, (size_t)(close - open + 1));
+            sohoa_buf_add(out, open, (size_t)(close - open + 1));
         p = close + 1;
     }
 }
@@ -290,7 +293,7 @@ static int para_parse(const char *nfc, enum para_kind kind, struct para *out, st
             p++;
         if (!*p)
             break;
-        struct sbuf w = {0};
+        struct sohoa_buf w = GEN_BUF;
         bool wbold = bold, started = false;
         while (*p && *p != ' ' && *p != '\t') {
             if (p[0] == '*' && p[1] == '*') {
@@ -300,24 +303,27 @@ static int para_parse(const char *nfc, enum para_kind kind, struct para *out, st
                 p += 2;
                 continue;
             }
-            sb_putn(&w, p, 1);
+            sohoa_buf_add(&w, p, 1);
             started = true;
             p++;
         }
-        if (w.oom)
+        if (w.failed) {
+            sohoa_buf_release(&w);
             return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
+        }
         if (!w.len)
             continue;
         if (out->n == cap) {
             cap = cap ? 2 * cap : 16;
-            struct word *nw = realloc(out->words, cap * sizeof *nw);
+            struct word *nw =
+                cap <= SIZE_MAX / sizeof *nw ? realloc(out->words, cap * sizeof *nw) : NULL;
             if (!nw) {
-                sb_release(&w);
+                sohoa_buf_release(&w);
                 return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
             }
             out->words = nw;
         }
-        out->words[out->n++] = (struct word){w.s, wbold};
+        out->words[out->n++] = (struct word){w.data, wbold};
     }
     return 0;
 }
@@ -346,11 +352,11 @@ static int text_add(struct text *t, const char *data, size_t len, const char *la
             kind = PARA_ITALIC;
             body += 2;
         }
-        struct sbuf ex = {0};
+        struct sohoa_buf ex = GEN_BUF;
         expand_templates(body, per, &ex);
         utf8proc_uint8_t *nfc =
-            ex.s ? utf8proc_NFC((const utf8proc_uint8_t *)ex.s) : (utf8proc_uint8_t *)NULL;
-        if (ex.s && !nfc)
+            ex.data ? utf8proc_NFC((const utf8proc_uint8_t *)ex.data) : (utf8proc_uint8_t *)NULL;
+        if (ex.data && !nfc)
             rc = sohoa_err_set(err, SOHOA_EFORMAT, false, "%s:%zu: not valid UTF-8", label, lineno);
         for (char *q = (char *)nfc; q && *q; q++) /* control characters would confuse Pango */
             if ((unsigned char)*q < 0x20)
@@ -372,7 +378,7 @@ static int text_add(struct text *t, const char *data, size_t len, const char *la
             }
         }
         free(nfc);
-        sb_release(&ex);
+        sohoa_buf_release(&ex);
         g_free(raw);
     }
     return rc;
@@ -440,13 +446,13 @@ static int word_width(struct gen *g, const struct font *f, const struct word *w,
         g_free(key);
         return 0;
     }
-    struct sbuf m = {0};
-    sb_puts(&m, w->bold ? "<b>" : "");
+    struct sohoa_buf m = GEN_BUF;
+    sohoa_buf_adds(&m, w->bold ? "<b>" : "");
     sb_put_escaped(&m, w->s);
-    sb_puts(&m, w->bold ? "</b>" : "");
+    sohoa_buf_adds(&m, w->bold ? "</b>" : "");
     struct bitmap b = {0};
-    int rc = m.oom ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
-                   : render_markup(g, f->desc, m.s, 0, false, &b, err);
+    int rc = m.failed ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
+                      : render_markup(g, f->desc, m.data, 0, false, &b, err);
     if (rc == 0) {
         *out = b.w;
         g_hash_table_insert(g->widths, key, GINT_TO_POINTER(b.w + 1));
@@ -454,7 +460,7 @@ static int word_width(struct gen *g, const struct font *f, const struct word *w,
     }
     g_free(key);
     bitmap_release(&b);
-    sb_release(&m);
+    sohoa_buf_release(&m);
     return rc;
 }
 
@@ -578,29 +584,29 @@ static int draw_signature(struct gen *g, struct page *p, const struct doc_spec *
 }
 
 /* Markup and plain text of words [w0, w0 + n) of a paragraph. */
-static void line_text(const struct para *pa, size_t w0, size_t n, struct sbuf *markup,
-                      struct sbuf *plain)
+static void line_text(const struct para *pa, size_t w0, size_t n, struct sohoa_buf *markup,
+                      struct sohoa_buf *plain)
 {
     bool bold = false;
     for (size_t i = w0; i < w0 + n; i++) {
         const struct word *w = &pa->words[i];
         if (i > w0) {
-            sb_puts(plain, " ");
+            sohoa_buf_adds(plain, " ");
             if (bold && !w->bold) {
-                sb_puts(markup, "</b>");
+                sohoa_buf_adds(markup, "</b>");
                 bold = false;
             }
-            sb_puts(markup, " ");
+            sohoa_buf_adds(markup, " ");
         }
         if (w->bold && !bold) {
-            sb_puts(markup, "<b>");
+            sohoa_buf_adds(markup, "<b>");
             bold = true;
         }
         sb_put_escaped(markup, w->s);
-        sb_puts(plain, w->s);
+        sohoa_buf_adds(plain, w->s);
     }
     if (bold)
-        sb_puts(markup, "</b>");
+        sohoa_buf_adds(markup, "</b>");
 }
 
 enum { LINE_PLACED = 1, LINE_FULL = 2, LINE_END = 3, LINE_SKIPPED = 4 };
@@ -653,17 +659,17 @@ static int body_line_try(struct gen *g, struct page *p, struct flow *fl, int lim
     for (;;) {
         bool last = fl->word + n == pa->n, wrapped = false;
         bool justify = pa->kind != PARA_HEADING && !last;
-        struct sbuf markup = {0}, plain = {0};
+        struct sohoa_buf markup = GEN_BUF, plain = GEN_BUF;
         line_text(pa, fl->word, n, &markup, &plain);
-        if (markup.oom || plain.oom)
+        if (markup.failed || plain.failed)
             rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         else
-            rc = line_render(g, f, markup.s, avail, justify, &b, &top, &wrapped, err);
+            rc = line_render(g, f, markup.data, avail, justify, &b, &top, &wrapped, err);
         if (rc == 0 && wrapped && n > 1) { /* the estimate was too generous */
             n--;
             bitmap_release(&b);
         } else if (rc == 0 && wrapped) { /* one word wider than the line: leave it out */
-            fprintf(stderr, "sohoa_gen: word too wide for the line, left out: %s\n", plain.s);
+            fprintf(stderr, "sohoa_gen: word too wide for the line, left out: %s\n", plain.data);
             bitmap_release(&b);
             fl->word++;
             if (fl->word == pa->n) {
@@ -679,10 +685,10 @@ static int body_line_try(struct gen *g, struct page *p, struct flow *fl, int lim
                 x = p->left + (W - (x1 - x0)) / 2 - x0;
             }
             ink_blit(p, &b, x, p->y + gap - top);
-            gt_line(p, plain.s);
+            gt_line(p, plain.data);
         }
-        sb_release(&markup);
-        sb_release(&plain);
+        sohoa_buf_release(&markup);
+        sohoa_buf_release(&plain);
         if (rc || !wrapped)
             break;
     }
@@ -813,7 +819,7 @@ static int doc_generate(struct gen *g, const struct doc_spec *d, const struct da
                 rc = page_damage(g, &cv, &dm, sink->mode, rng_next(&r), &im, err);
             t3 = now_s();
             if (rc == 0)
-                rc = sink_page(sink, im, p.gt.s ? p.gt.s : "", quality, err);
+                rc = sink_page(sink, im, p.gt.data ? p.gt.data : "", quality, err);
         }
         if (im)
             g_object_unref(im);
@@ -888,13 +894,13 @@ static int dossier_json(const char *dir, const struct persona *per, struct sohoa
         free(s);
         return sohoa_err_set(err, SOHOA_EINVAL, false, "path too long: %s", dir);
     }
-    struct sbuf b = {0};
-    sb_puts(&b, s);
-    sb_puts(&b, "\n");
+    struct sohoa_buf b = GEN_BUF;
+    sohoa_buf_adds(&b, s);
+    sohoa_buf_adds(&b, "\n");
     free(s);
-    int rc = b.oom ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
-                   : write_file(path, b.s, b.len, err);
-    sb_release(&b);
+    int rc = b.failed ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
+                      : write_file(path, b.data, b.len, err);
+    sohoa_buf_release(&b);
     return rc;
 }
 
@@ -907,9 +913,9 @@ static int dossier_generate(struct gen *g, const char *dir, const char *texts_di
     char gtdir[4096];
     if ((size_t)snprintf(gtdir, sizeof gtdir, "%s/.gt", dir) >= sizeof gtdir)
         return sohoa_err_set(err, SOHOA_EINVAL, false, "path too long: %s", dir);
-    int rc = mkdir_p(dir, err);
+    int rc = sohoa_mkdir_p(dir, 0755, err);
     if (rc == 0)
-        rc = mkdir_p(gtdir, err);
+        rc = sohoa_mkdir_p(gtdir, 0755, err);
     if (rc == 0)
         rc = dossier_json(dir, &per, err);
     for (int i = 0; rc == 0 && i < docs; i++) {
@@ -955,6 +961,7 @@ static int dossier_generate(struct gen *g, const char *dir, const char *texts_di
             .name = name,
             .dpi = g->dpi,
             .numbered = false,
+            .gt = GEN_BUF,
         };
         if (k->mode == MODE_BILEVEL) { /* a bilevel scanner writes no JPEG */
             dp.set_jpeg = true;
@@ -1002,7 +1009,7 @@ static int doctype_mode(const char *type, const char *dir, int count, int first,
     if (rc == 0 && format == FMT_TIFF_MULTI)
         rc = sohoa_err_set(err, SOHOA_EINVAL, false, "--doctype writes one file a document");
     if (rc == 0)
-        rc = mkdir_p(dir, err);
+        rc = sohoa_mkdir_p(dir, 0755, err);
     struct docgen_opts o = {.family = family,
                             .dpi = dpi,
                             .card_dpi = card_dpi,
@@ -1251,7 +1258,7 @@ int main(int argc, char **argv)
         persona_make(seed, &per);
         struct text t = {0};
         size_t start = 0;
-        rc = mkdir_p(out_dir, &err);
+        rc = sohoa_mkdir_p(out_dir, 0755, &err);
         if (rc == 0)
             rc = text_file ? text_add_file(&t, text_file, &per, &err)
                            : text_add_dir(&t, texts_dir, &per, &err);
@@ -1282,6 +1289,7 @@ int main(int argc, char **argv)
                 .name = name,
                 .dpi = dpi,
                 .numbered = format != FMT_TIFF_MULTI,
+                .gt = GEN_BUF,
             };
             rc = doc_generate(&g, &d, &dp, seed, &s, &err);
             int rc2 = sink_finish(&s, &err);

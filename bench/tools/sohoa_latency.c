@@ -161,7 +161,8 @@ int main(int argc, char **argv)
         sleep_ms(interval - (sohoa_now_ms() - t_sub));
     }
     long bulk_done = sohoa_runtime_counts(&rt).pages_done - done0 - n;
-    printf("# bulk_pages_during\t%ld\n# seconds\t%.1f\n", bulk_done, (sohoa_now_ms() - t_start) / 1e3);
+    printf("# bulk_pages_during\t%ld\n# seconds\t%.1f\n", bulk_done,
+           (sohoa_now_ms() - t_start) / 1e3);
     if (bulk.rc < 0) {
         rc = bulk.rc;
         err = bulk.err;

@@ -1,6 +1,6 @@
-/* sohoa_queuebench.c — message rate of the queue layer alone (workers/runtime/queue.h): publish N empty
- * page jobs through a backend, then consume and acknowledge them with C consumer threads, and print
- * the rate of each phase and of the whole round trip in messages per second.
+/* sohoa_queuebench.c — message rate of the queue layer alone (workers/runtime/queue.h): publish N
+ * empty page jobs through a backend, then consume and acknowledge them with C consumer threads, and
+ * print the rate of each phase and of the whole round trip in messages per second.
  *
  *   sohoa_queuebench [--queue URL] [--messages N] [--consumers C]
  *

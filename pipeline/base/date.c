@@ -35,7 +35,6 @@ int sohoa_ymd_compare(const struct sohoa_ymd *a, const struct sohoa_ymd *b)
     return (ka > kb) - (ka < kb);
 }
 
-
 bool sohoa_iso_date_valid(const char *s)
 {
     if (!s || strnlen(s, 11) != 10 || s[4] != '-' || s[7] != '-')

@@ -31,9 +31,23 @@ enum sohoa_status {
 
 #define SOHOA_ERR_MSG_MAX 512
 
+/* The retryable flag decides retry vs dead-letter (the runtime's jobs, the S3 and RabbitMQ retry
+ * loops, the webhook outbox), so it has one meaning everywhere: true only when the same call, with
+ * the same arguments, may succeed later because something outside this process recovers — a
+ * server comes back, a lock is released, a connection is re-established, a full disk is emptied.
+ * Never retryable, whatever the code:
+ *   - out of memory (SOHOA_ENOMEM, and a library's or the kernel's "out of memory" reported under
+ *     another code): the same work needs the same memory again, and a retry only delays the
+ *     failure;
+ *   - bad input (a corrupt or encrypted file, a limit passed, a value a backend refuses);
+ *   - configuration errors (a malformed URL, an unknown scheme, missing or refused credentials, a
+ *     setting out of range): they hold until someone changes the configuration;
+ *   - usage errors (a NULL or bad argument, a call out of order).
+ * When unsure, false: a wrong true spends every attempt and its backoff before the dead letter; a
+ * wrong false only dead-letters early, and a dead letter can be replayed. */
 struct sohoa_err {
     int code;                    /* one of enum sohoa_status */
-    bool retryable;              /* worth retrying later */
+    bool retryable;              /* the same call may succeed later: see above */
     char msg[SOHOA_ERR_MSG_MAX]; /* NUL-terminated, English, names the limit or file */
 };
 

@@ -35,8 +35,8 @@ struct sohoa_limits {
 #define SOHOA_DEFAULT_PAGE_TIMEOUT_MS       60000
 #define SOHOA_DEFAULT_DECODE_TIMEOUT_MS     30000
 
-/* How to change each limit, for messages. The variables and flags (workers/runtime/config.c) take the
- * field's own unit: bytes, pages, pixels, dpi, milliseconds; messages show bytes as KiB/MiB and
+/* How to change each limit, for messages. The variables and flags (workers/runtime/config.c) take
+ * the field's own unit: bytes, pages, pixels, dpi, milliseconds; messages show bytes as KiB/MiB and
  * pixels as megapixels. */
 #define SOHOA_LIMIT_HOWTO_MAX_FILE_BYTES     "set SOHOA_MAX_FILE_BYTES or --max-file-bytes"
 #define SOHOA_LIMIT_HOWTO_MAX_PAGES_PER_FILE "set SOHOA_MAX_PAGES_PER_FILE or --max-pages-per-file"

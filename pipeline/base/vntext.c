@@ -18,6 +18,8 @@
  */
 #include "pipeline/base/vntext.h"
 
+#include "pipeline/base/buf.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -207,35 +209,24 @@ static int32_t utf8_next_lenient(const char *in, size_t len, size_t *pos)
     return cp;
 }
 
-/* Growable UTF-8 output; always NUL-terminated once anything was put or u8out_finish ran. */
-struct u8out {
-    char *p;
-    size_t n;
-    size_t cap;
-};
-
-static bool u8out_put(struct u8out *o, int32_t cp)
+/* UTF-8 output (pipeline/base/buf.h) for at most `n` code points: 4 bytes each is the cap. */
+static void utf8_buf_init(struct sohoa_buf *o, size_t n)
 {
-    if (o->cap - o->n < 5) {
-        size_t cap = o->cap ? o->cap * 2 : 64;
-        char *p = realloc(o->p, cap);
-        if (!p)
-            return false;
-        o->p = p;
-        o->cap = cap;
-    }
-    o->n += (size_t)utf8proc_encode_char(cp, (utf8proc_uint8_t *)o->p + o->n);
-    o->p[o->n] = '\0';
-    return true;
+    sohoa_buf_init(o, n < SIZE_MAX / 4 ? 4 * n : SIZE_MAX);
+}
+
+static bool utf8_put(struct sohoa_buf *o, int32_t cp)
+{
+    utf8proc_uint8_t u[4];
+    utf8proc_ssize_t k = utf8proc_encode_char(cp, u);
+    return sohoa_buf_add(o, u, (size_t)k) == 0;
 }
 
 /* Hands the string over to *out (an empty string when nothing was put). */
-static int u8out_finish(struct u8out *o, char **out, struct sohoa_err *err)
+static int utf8_take(struct sohoa_buf *o, char **out, struct sohoa_err *err)
 {
-    if (!o->p && !(o->p = calloc(1, 1)))
+    if (sohoa_buf_take(o, out, NULL) < 0)
         return sohoa_err_set(err, SOHOA_ENOMEM, false, "vntext: out of memory");
-    *out = o->p;
-    o->p = NULL;
     return 0;
 }
 
@@ -401,7 +392,7 @@ static int utf8proc_fail(utf8proc_ssize_t rc, struct sohoa_err *err)
 
 int vn_normalize(const char *in, size_t len, char **out, struct sohoa_err *err)
 {
-    struct u8out clean = {0};
+    struct sohoa_buf clean;
     int32_t *cps = NULL;
     int rc = 0;
     if (out)
@@ -413,6 +404,7 @@ int vn_normalize(const char *in, size_t len, char **out, struct sohoa_err *err)
                              len, VN_MAX_BYTES);
 
     /* 1. lenient decode and clean-up */
+    utf8_buf_init(&clean, len);
     for (size_t pos = 0; pos < len;) {
         int32_t cp = utf8_next_lenient(in, len, &pos);
         if (cp == 0x200B || cp == 0x200C || cp == 0x200D || cp == 0xFEFF)
@@ -423,7 +415,7 @@ int vn_normalize(const char *in, size_t len, char **out, struct sohoa_err *err)
             cp = CP_D_STROKE_UPPER;
         else if (cp == 0)
             cp = CP_REPLACEMENT;
-        if (!u8out_put(&clean, cp)) {
+        if (!utf8_put(&clean, cp)) {
             rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "vn_normalize: out of memory");
             goto out;
         }
@@ -431,8 +423,8 @@ int vn_normalize(const char *in, size_t len, char **out, struct sohoa_err *err)
 
     /* 2. NFC */
     const utf8proc_option_t nfc = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
-    const utf8proc_uint8_t *src = (const utf8proc_uint8_t *)(clean.p ? clean.p : "");
-    utf8proc_ssize_t need = utf8proc_decompose(src, (utf8proc_ssize_t)clean.n, NULL, 0, nfc);
+    const utf8proc_uint8_t *src = (const utf8proc_uint8_t *)(clean.data ? clean.data : "");
+    utf8proc_ssize_t need = utf8proc_decompose(src, (utf8proc_ssize_t)clean.len, NULL, 0, nfc);
     if (need < 0) {
         rc = utf8proc_fail(need, err);
         goto out;
@@ -442,7 +434,7 @@ int vn_normalize(const char *in, size_t len, char **out, struct sohoa_err *err)
         rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "vn_normalize: out of memory");
         goto out;
     }
-    utf8proc_ssize_t n = utf8proc_decompose(src, (utf8proc_ssize_t)clean.n, cps, need, nfc);
+    utf8proc_ssize_t n = utf8proc_decompose(src, (utf8proc_ssize_t)clean.len, cps, need, nfc);
     if (n >= 0 && n <= need)
         n = utf8proc_normalize_utf32(cps, n, nfc);
     if (n < 0 || n > need) {
@@ -463,7 +455,7 @@ int vn_normalize(const char *in, size_t len, char **out, struct sohoa_err *err)
     /* 4. encode (int32_t and uint32_t may alias each other) */
     rc = vn_from_codepoints((const uint32_t *)cps, (size_t)n, out, err);
 out:
-    free(clean.p);
+    sohoa_buf_release(&clean);
     free(cps);
     return rc;
 }
@@ -530,24 +522,25 @@ out:
 
 int vn_from_codepoints(const uint32_t *cps, size_t n, char **out, struct sohoa_err *err)
 {
-    struct u8out res = {0};
+    struct sohoa_buf res;
     int rc = 0;
     if (out)
         *out = NULL;
     if (!out || (!cps && n))
         return sohoa_err_set(err, SOHOA_EINVAL, false, "vn_from_codepoints: missing input");
+    utf8_buf_init(&res, n);
     for (size_t i = 0; i < n; i++) {
         uint32_t cp = cps[i];
         if (cp == 0 || cp > CP_MAX || (cp >= 0xD800 && cp <= 0xDFFF))
             cp = CP_REPLACEMENT;
-        if (!u8out_put(&res, (int32_t)cp)) {
+        if (!utf8_put(&res, (int32_t)cp)) {
             rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "vn_from_codepoints: out of memory");
             goto out;
         }
     }
-    rc = u8out_finish(&res, out, err);
+    rc = utf8_take(&res, out, err);
 out:
-    free(res.p);
+    sohoa_buf_release(&res);
     return rc;
 }
 
@@ -595,7 +588,7 @@ bool vn_has_diacritics(const char *in)
 
 int vn_sanitize_label(const char *in, size_t len, char **out, struct sohoa_err *err)
 {
-    struct u8out res = {0};
+    struct sohoa_buf res;
     int rc = 0;
     if (out)
         *out = NULL;
@@ -604,17 +597,18 @@ int vn_sanitize_label(const char *in, size_t len, char **out, struct sohoa_err *
     if (len > VN_MAX_BYTES)
         return sohoa_err_set(err, SOHOA_ELIMIT, false,
                              "vn_sanitize_label: label of %zu bytes passes %zu", len, VN_MAX_BYTES);
+    utf8_buf_init(&res, len);
     for (size_t pos = 0; pos < len;) {
         int32_t cp = utf8_next_lenient(in, len, &pos);
         bool control = (cp < 0x20 && cp != '\n' && cp != '\t') || (cp >= 0x7F && cp <= 0x9F) ||
                        (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069);
-        if (!u8out_put(&res, control ? '?' : cp)) {
+        if (!utf8_put(&res, control ? '?' : cp)) {
             rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "vn_sanitize_label: out of memory");
             goto out;
         }
     }
-    rc = u8out_finish(&res, out, err);
+    rc = utf8_take(&res, out, err);
 out:
-    free(res.p);
+    sohoa_buf_release(&res);
     return rc;
 }

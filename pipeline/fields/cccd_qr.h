@@ -1,9 +1,9 @@
 /* cccd_qr.h — the QR code of a chip citizen ID card (CCCD) and its payload.
  *
- * Payload (DOMAIN.md [src]): `ID|old CMND (may be empty)|Full name|DOB ddmmyyyy|Sex|Address|Issue
- * date ddmmyyyy`, seven '|'-separated parts (some cards add more after them; ignored). Parsed
- * values are in the normalised forms of models/doctypes/README.md: id digits, name upper case,
- * dates ISO 8601, sex "Nam"/"Nữ", address canonical text.
+ * Payload (docs/DOMAIN.md [src]): `ID|old CMND (may be empty)|Full name|DOB
+ * ddmmyyyy|Sex|Address|Issue date ddmmyyyy`, seven '|'-separated parts (some cards add more after
+ * them; ignored). Parsed values are in the normalised forms of models/doctypes/README.md: id
+ * digits, name upper case, dates ISO 8601, sex "Nam"/"Nữ", address canonical text.
  *
  * Ownership: plain values owned by the caller. Threads: reentrant.
  */

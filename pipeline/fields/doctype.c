@@ -336,7 +336,9 @@ static int list_json(const char *dir, char ***names, size_t *n, struct sohoa_err
         if (len < 6 || strcmp(e->d_name + len - 5, ".json") != 0 || e->d_name[0] == '.')
             continue;
         if (*n == cap) {
-            char **grown = realloc(*names, (cap = cap ? cap * 2 : 16) * sizeof *grown);
+            char **grown = cap <= SIZE_MAX / 2 / sizeof *grown
+                               ? realloc(*names, (cap = cap ? cap * 2 : 16) * sizeof *grown)
+                               : NULL;
             if (!grown) {
                 rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
                 break;

@@ -79,7 +79,8 @@ int sohoa_extraction_add_check(struct sohoa_extraction *x, const char *field,
 {
     if (x->n_checks == x->cap_checks) {
         size_t cap = x->cap_checks ? x->cap_checks * 2 : 16;
-        struct sohoa_field_check *g = realloc(x->checks, cap * sizeof *g);
+        struct sohoa_field_check *g =
+            x->cap_checks <= SIZE_MAX / 2 / sizeof *g ? realloc(x->checks, cap * sizeof *g) : NULL;
         if (!g)
             return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         x->checks = g;

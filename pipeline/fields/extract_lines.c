@@ -192,7 +192,9 @@ int sohoa_words_from_text(const char *text, struct sohoa_word **words, size_t *n
         }
         size_t len = strcspn(p, " \t\r\n");
         if (*n == cap) {
-            struct sohoa_word *g = realloc(*words, (cap = cap ? cap * 2 : 64) * sizeof *g);
+            struct sohoa_word *g = cap <= SIZE_MAX / 2 / sizeof *g
+                                       ? realloc(*words, (cap = cap ? cap * 2 : 64) * sizeof *g)
+                                       : NULL;
             if (!g) {
                 rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
                 break;

@@ -1,13 +1,13 @@
 /* extract_page.h — the page step of extract.h as the page worker (workers/runtime/page_job.c) and
- * `sohoa extract` (workers/cli/cli_extract.c) both run it, and what it keeps between the page step and
- * the document step when they run on different hosts:
+ * `sohoa extract` (workers/cli/cli_extract.c) both run it, and what it keeps between the page step
+ * and the document step when they run on different hosts:
  *
  *   - the page chain itself (decode → barcodes → clean → OCR → quality input) is
  *     pipeline/image/pagechain.h;
  *   - the page's extraction input as JSON (barcodes + quality input; the words travel in
  *     words.tsv, render.h): {"v":1,"page":N,"quality":{...},"barcodes":[{"symbology","data",
- *     "box":[x0,y0,x1,y1]}]}, stored by the page worker next to words.tsv (workers/runtime/layout.h) and
- *     read back by the document worker to rebuild a struct sohoa_xpage.
+ *     "box":[x0,y0,x1,y1]}]}, stored by the page worker next to words.tsv
+ * (workers/runtime/layout.h) and read back by the document worker to rebuild a struct sohoa_xpage.
  *
  * Ownership: inputs are only read; `*out` strings are malloc'd and the caller's; barcodes parsed
  * are the caller's (sohoa_barcodes_release). Threads: reentrant.

@@ -21,7 +21,7 @@
 
 /* ---- text buffers and messages --------------------------------------------------------------- */
 
-/* After a truncating vsnprintf: drop a partial UTF-8 sequence left at the end of `s`. */
+/* After a cut: drop a partial UTF-8 sequence left at the end of `s`. */
 static void utf8_cut_partial(char *s)
 {
     size_t i = strlen(s), cont = 0;
@@ -37,48 +37,28 @@ static void utf8_cut_partial(char *s)
         s[i - 1] = '\0';
 }
 
-void vd_sb_init(struct sbuf *b, char *s, size_t cap)
+/* The text built in `b` into s[cap] (cap ≥ 1): its first cap - 1 bytes at most, cut on a
+ * character boundary, NUL-terminated. `b` is released. */
+void vd_sb_done(struct sohoa_buf *b, char *s, size_t cap)
 {
-    b->s = s;
-    b->cap = cap;
-    b->len = 0;
-    b->full = false;
-    s[0] = '\0';
-}
-
-static void sb_vprintf(struct sbuf *b, const char *fmt, va_list ap)
-{
-    if (b->full)
-        return;
-    int k = vsnprintf(b->s + b->len, b->cap - b->len, fmt, ap);
-    if (k < 0) {
-        b->s[b->len] = '\0';
-    } else if ((size_t)k >= b->cap - b->len) {
-        utf8_cut_partial(b->s);
-        b->len = strlen(b->s);
-        b->full = true;
-    } else {
-        b->len += (size_t)k;
-    }
-}
-
-void vd_sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    sb_vprintf(b, fmt, ap);
-    va_end(ap);
+    size_t n = b->len < cap - 1 ? b->len : cap - 1;
+    if (n)
+        memcpy(s, b->data, n);
+    s[n] = '\0';
+    if (n < b->len)
+        utf8_cut_partial(s);
+    sohoa_buf_release(b);
 }
 
 /* One code point as UTF-8; controls, bidirectional overrides, lone combining marks and
  * non-characters as "U+XXXX" so a message never carries them. */
-void vd_sb_cp(struct sbuf *b, uint32_t cp)
+void vd_sb_cp(struct sohoa_buf *b, uint32_t cp)
 {
     char u[5] = {0};
     if (cp < 0x20 || cp == 0x7F || (cp >= 0x80 && cp < 0xA0) || (cp >= 0x0300 && cp <= 0x036F) ||
         (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069) ||
         (cp >= 0xD800 && cp <= 0xDFFF) || cp > 0x10FFFF) {
-        vd_sb_printf(b, "U+%04X", (unsigned)cp);
+        (void)sohoa_buf_addf(b, "U+%04X", (unsigned)cp);
         return;
     }
     if (cp < 0x80) {
@@ -96,22 +76,21 @@ void vd_sb_cp(struct sbuf *b, uint32_t cp)
         u[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
         u[3] = (char)(0x80 | (cp & 0x3F));
     }
-    vd_sb_printf(b, "%s", u);
+    (void)sohoa_buf_adds(b, u);
 }
 
 /* Write a message (truncated on a character boundary). */
 void vd_msg(char *buf, const char *fmt, ...)
 {
-    struct sbuf b;
+    struct sohoa_buf b = SOHOA_BUF_INIT(VD_TEXT_MAX);
     va_list ap;
-    vd_sb_init(&b, buf, SOHOA_CHECK_MSG_MAX);
     va_start(ap, fmt);
-    sb_vprintf(&b, fmt, ap);
+    (void)sohoa_buf_vaddf(&b, fmt, ap);
     va_end(ap);
+    vd_sb_done(&b, buf, SOHOA_CHECK_MSG_MAX);
 }
 
 /* ---- results --------------------------------------------------------------------------------- */
-
 
 const struct sohoa_check *sohoa_validation_worst(const struct sohoa_validation *v)
 {
@@ -271,15 +250,15 @@ size_t vd_input_pos(const struct input *in, size_t i)
 /* "“X” ở vị trí 5" / "“X” at position 5" for messages about one character. */
 void vd_quote_char(char *vi, char *en, size_t cap, uint32_t cp, size_t pos)
 {
-    struct sbuf b;
-    vd_sb_init(&b, vi, cap);
-    vd_sb_printf(&b, "“");
+    struct sohoa_buf b = SOHOA_BUF_INIT(VD_TEXT_MAX);
+    (void)sohoa_buf_adds(&b, "“");
     vd_sb_cp(&b, cp);
-    vd_sb_printf(&b, "” ở vị trí %zu", pos);
-    vd_sb_init(&b, en, cap);
-    vd_sb_printf(&b, "“");
+    (void)sohoa_buf_addf(&b, "” ở vị trí %zu", pos);
+    vd_sb_done(&b, vi, cap);
+    (void)sohoa_buf_adds(&b, "“");
     vd_sb_cp(&b, cp);
-    vd_sb_printf(&b, "” at position %zu", pos);
+    (void)sohoa_buf_addf(&b, "” at position %zu", pos);
+    vd_sb_done(&b, en, cap);
 }
 
 static void not_digit(struct sohoa_validation *v, const struct field *f, uint32_t cp, size_t pos)
@@ -324,27 +303,27 @@ void vd_repairs_note(struct repairs *r, size_t pos, uint32_t from, uint32_t to)
 void vd_repairs_report(struct sohoa_validation *v, const struct field *f, const struct repairs *r)
 {
     char vi[SOHOA_CHECK_MSG_MAX], en[SOHOA_CHECK_MSG_MAX];
-    struct sbuf bv, be;
+    struct sohoa_buf bv = SOHOA_BUF_INIT(VD_TEXT_MAX), be = SOHOA_BUF_INIT(VD_TEXT_MAX);
     if (r->n == 0)
         return;
-    vd_sb_init(&bv, vi, sizeof vi);
-    vd_sb_init(&be, en, sizeof en);
     for (int i = 0; i < r->n && i < REPAIRS_LISTED; i++) {
-        vd_sb_printf(&bv, "%s", i ? ", " : "");
+        (void)sohoa_buf_adds(&bv, i ? ", " : "");
         vd_sb_cp(&bv, r->item[i].from);
-        vd_sb_printf(&bv, "→");
+        (void)sohoa_buf_adds(&bv, "→");
         vd_sb_cp(&bv, r->item[i].to);
-        vd_sb_printf(&bv, " ở vị trí %zu", r->item[i].pos);
-        vd_sb_printf(&be, "%s", i ? ", " : "");
+        (void)sohoa_buf_addf(&bv, " ở vị trí %zu", r->item[i].pos);
+        (void)sohoa_buf_adds(&be, i ? ", " : "");
         vd_sb_cp(&be, r->item[i].from);
-        vd_sb_printf(&be, "→");
+        (void)sohoa_buf_adds(&be, "→");
         vd_sb_cp(&be, r->item[i].to);
-        vd_sb_printf(&be, " at position %zu", r->item[i].pos);
+        (void)sohoa_buf_addf(&be, " at position %zu", r->item[i].pos);
     }
     if (r->n > REPAIRS_LISTED) {
-        vd_sb_printf(&bv, ", …");
-        vd_sb_printf(&be, ", …");
+        (void)sohoa_buf_adds(&bv, ", …");
+        (void)sohoa_buf_adds(&be, ", …");
     }
+    vd_sb_done(&bv, vi, sizeof vi);
+    vd_sb_done(&be, en, sizeof en);
     struct sohoa_check *c = vd_finding(v, SOHOA_CHECK_WARNING, f, "repaired");
     vd_msg(c->msg_vi, "Đã sửa %d ký tự OCR đọc nhầm trong %s, cần đối chiếu bản gốc: %s", r->n,
            f->vi, vi);

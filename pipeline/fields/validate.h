@@ -2,7 +2,7 @@
  *
  * Pure logic, no I/O: citizen ID (CCCD, and the old 9-digit CMND), tax code (MST), dates as
  * written on documents, dossier receipt numbers and procedure codes, official document numbers
- * ("Số: 15/QĐ-BNV"). The rules and their sources are in docs DOMAIN.md.
+ * ("Số: 15/QĐ-BNV"). The rules and their sources are in docs/DOMAIN.md.
  *
  * Every validator works the same way:
  *   1. the input is brought to canonical form (vn_normalize) and trimmed;
@@ -16,7 +16,7 @@
  * exactly one PASS check ("cccd.ok") whose message says what the value means; otherwise it holds
  * no PASS check. Positions in messages count characters of the canonical input from 1.
  *
- * Severity (DOMAIN.md): soft rules — facts marked [?] and cross-checks with other fields (CCCD
+ * Severity (docs/DOMAIN.md): soft rules — facts marked [?] and cross-checks with other fields (CCCD
  * province, century/sex digit, birth year) — give warnings, never errors. Errors: the input does
  * not have the field's shape (wrong length, letters in a number), a wrong MST check digit, a date
  * that does not exist or lies in the future.
@@ -55,7 +55,6 @@ struct sohoa_validation {
     struct sohoa_check checks[SOHOA_CHECKS_MAX]; /* in the order found */
 };
 
-
 enum sohoa_sex { SOHOA_SEX_UNKNOWN = 0, SOHOA_SEX_MALE, SOHOA_SEX_FEMALE };
 
 /* What other fields of the same document say about the holder of a CCCD; 0 / UNKNOWN = not known.
@@ -81,7 +80,6 @@ const struct sohoa_check *sohoa_validation_worst(const struct sohoa_validation *
 /* True when `v` holds a check with this code. */
 bool sohoa_validation_has(const struct sohoa_validation *v, const char *code);
 
-
 /* ---- OCR digit repair ------------------------------------------------------------------------ */
 
 /* Free text → the same text with O o → 0 and I l | → 1 wherever they stand in a number: a chain
@@ -105,7 +103,8 @@ int sohoa_cccd_validate(const char *raw, const struct sohoa_cccd_hint *hint,
                         struct sohoa_err *err);
 
 /* Province name of a CCCD prefix ("001" → "Hà Nội", canonical form), NULL when the 63-province
- * list of DOMAIN.md has no such code. The list is models/provinces.json (kept equal by a test). */
+ * list of docs/DOMAIN.md has no such code. The list is models/provinces.json (kept equal by a
+ * test). */
 const char *sohoa_cccd_province_name(const char *prefix3);
 
 /* "Nam", "nữ", "NU", "male", "Female" (any case, with or without diacritics, trimmed) → sex;
@@ -118,7 +117,7 @@ enum sohoa_sex sohoa_sex_parse(const char *text);
  * (weights 31 29 23 19 17 13 7 5 3, check = 10 − sum mod 11, 10 = no valid code). 12 digits
  * written without a dash give a warning ("mst.personal_id"), not an error: since 1 July 2025 an
  * individual's tax code is their 12-digit personal ID (Circular 86/2024/TT-BTC [src, not in
- * DOMAIN.md]; no check digit); with a dash they are a branch code short of a digit (error). */
+ * docs/DOMAIN.md]; no check digit); with a dash they are a branch code short of a digit (error). */
 int sohoa_mst_validate(const char *raw, struct sohoa_validation *out, struct sohoa_err *err);
 
 /* ---- dates ----------------------------------------------------------------------------------- */
@@ -135,7 +134,6 @@ int sohoa_mst_validate(const char *raw, struct sohoa_validation *out, struct soh
  * receives the parsed date whenever the value is set, else zeros. */
 int sohoa_date_parse(const char *raw, const struct sohoa_ymd *today, struct sohoa_ymd *date,
                      struct sohoa_validation *out, struct sohoa_err *err);
-
 
 /* ---- dossier and document numbers --------------------------------------------------------------
  */

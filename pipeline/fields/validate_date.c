@@ -229,4 +229,3 @@ out:
     free(in.cp);
     return rc > 0 ? 0 : rc;
 }
-

@@ -80,18 +80,18 @@ static void shape_error(struct sohoa_validation *v, const struct field *f, const
                         size_t bad, const char *form_vi, const char *form_en)
 {
     char wvi[96], wen[96];
-    struct sbuf bv, be;
-    vd_sb_init(&bv, wvi, sizeof wvi);
-    vd_sb_init(&be, wen, sizeof wen);
+    struct sohoa_buf bv = SOHOA_BUF_INIT(VD_TEXT_MAX), be = SOHOA_BUF_INIT(VD_TEXT_MAX);
     if (bad < p->n) {
         char qvi[64], qen[64];
         vd_quote_char(qvi, qen, sizeof qvi, p->c[bad], p->pos[bad]);
-        vd_sb_printf(&bv, "sai từ ký tự %s", qvi);
-        vd_sb_printf(&be, "wrong from character %s", qen);
+        (void)sohoa_buf_addf(&bv, "sai từ ký tự %s", qvi);
+        (void)sohoa_buf_addf(&be, "wrong from character %s", qen);
     } else {
-        vd_sb_printf(&bv, "quá ngắn, chỉ có %zu ký tự", p->n);
-        vd_sb_printf(&be, "too short, only %zu characters", p->n);
+        (void)sohoa_buf_addf(&bv, "quá ngắn, chỉ có %zu ký tự", p->n);
+        (void)sohoa_buf_addf(&be, "too short, only %zu characters", p->n);
     }
+    vd_sb_done(&bv, wvi, sizeof wvi);
+    vd_sb_done(&be, wen, sizeof wen);
     struct sohoa_check *c = vd_finding(v, SOHOA_CHECK_ERROR, f, "format");
     vd_msg(c->msg_vi, "Không đúng dạng %s %s: %s", f->vi, form_vi, wvi);
     vd_msg(c->msg_en, "Not a %s of the form %s: %s", f->en, form_en, wen);
@@ -293,11 +293,11 @@ static bool docnum_digits(struct sohoa_validation *v, const struct packed *p, si
 static bool docnum_symbol(struct sohoa_validation *v, const struct packed *p, size_t from,
                           size_t to, char *s, size_t cap, struct repairs *rep)
 {
-    struct sbuf b;
-    vd_sb_init(&b, s, cap);
+    struct sohoa_buf b = SOHOA_BUF_INIT(VD_TEXT_MAX);
+    bool ok = false;
     if (to - from > DOCNUM_SYMBOL_MAX) {
         docnum_error(v, "ký hiệu dài quá 30 ký tự", "the symbol is longer than 30 characters");
-        return false;
+        goto out;
     }
     for (size_t i = from; i <= to;) {
         size_t e = i;
@@ -306,17 +306,17 @@ static bool docnum_symbol(struct sohoa_validation *v, const struct packed *p, si
         if (e == i) {
             docnum_error(v, i == to && i == from ? "thiếu ký hiệu" : "ký hiệu có phần rỗng",
                          i == to && i == from ? "no symbol" : "the symbol has an empty part");
-            return false;
+            goto out;
         }
         for (size_t k = i; k < e; k++)
             if (!symbol_char(p->c[k])) {
                 docnum_char_error(v, p, k, "ký hiệu có ký tự", "the symbol holds character");
-                return false;
+                goto out;
             }
         if (i == from && !cp_ascii_letter(p->c[i]) && p->c[i] != CP_D_STROKE_UPPER) {
             docnum_char_error(v, p, i, "ký hiệu phải bắt đầu bằng chữ cái, không phải",
                               "the symbol must start with a letter, not");
-            return false;
+            goto out;
         }
         bool lost_stroke = e - i == 2 && (p->c[i] == 'Q' || p->c[i] == 'N') && p->c[i + 1] == 'D';
         for (size_t k = i; k < e; k++) {
@@ -328,10 +328,13 @@ static bool docnum_symbol(struct sohoa_validation *v, const struct packed *p, si
             }
         }
         if (e < to)
-            vd_sb_printf(&b, "-");
+            (void)sohoa_buf_addc(&b, '-');
         i = e + 1;
     }
-    return true;
+    ok = true;
+out:
+    vd_sb_done(&b, s, cap);
+    return ok;
 }
 
 int sohoa_docnum_parse(const char *raw, struct sohoa_docnum *doc, struct sohoa_validation *out,

@@ -14,9 +14,9 @@ static const struct field F_MST = {"mst", "mã số thuế", "tax code"};
 
 /* ---- CCCD ------------------------------------------------------------------------------------ */
 
-/* The 63 province codes of CCCD prefixes (DOMAIN.md; Decision 124/2004/QĐ-TTg codes, which never
- * change). Names in canonical form. The same list is models/provinces.json; test_validate keeps
- * the two equal. */
+/* The 63 province codes of CCCD prefixes (docs/DOMAIN.md; Decision 124/2004/QĐ-TTg codes, which
+ * never change). Names in canonical form. The same list is models/provinces.json; test_validate
+ * keeps the two equal. */
 /* clang-format off */
 static const struct {
     const char *prefix;

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pipeline/base/buf.h"
 #include "pipeline/fields/validate.h"
 
 /* What a field is called: the prefix of its codes and its name inside a sentence. */
@@ -24,12 +25,10 @@ struct field {
 
 #define REPAIRS_LISTED 6
 
-/* A bounded string builder: appends until full, then ignores the rest; always NUL-terminated. */
-struct sbuf {
-    char *s;
-    size_t cap, len;
-    bool full;
-};
+/* Message parts are built in a sohoa_buf (pipeline/base/buf.h) of this cap, far above any text
+ * a finding can make (its pieces are bounded by SOHOA_VALIDATE_INPUT_MAX), then cut to their
+ * fixed-size field by vd_sb_done: the cut is the only limit a message meets. */
+#define VD_TEXT_MAX ((size_t)64 * 1024)
 
 /* The input as canonical code points, white space trimmed; cp[i] is character base + i + 1 of
  * the canonical text. */
@@ -70,9 +69,8 @@ void vd_quote_char(char *vi, char *en, size_t cap, uint32_t cp, size_t pos);
 char vd_repair_digit(uint32_t c);
 void vd_repairs_note(struct repairs *r, size_t pos, uint32_t from, uint32_t to);
 void vd_repairs_report(struct sohoa_validation *v, const struct field *f, const struct repairs *r);
-void vd_sb_cp(struct sbuf *b, uint32_t cp);
-void vd_sb_init(struct sbuf *b, char *s, size_t cap);
-void vd_sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void vd_sb_cp(struct sohoa_buf *b, uint32_t cp);
+void vd_sb_done(struct sohoa_buf *b, char *s, size_t cap);
 void vd_value_set(struct sohoa_validation *v, const char *s);
 
 #endif

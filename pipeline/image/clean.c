@@ -243,17 +243,18 @@ static bool page_is_blank(PIX *bin, double dpi)
     return glyphs < 5;
 }
 
-/* Skew of a binarised page: sweep then binary search, with reductions suited to `dpi`. */
+/* Skew of a binarised page: sweep then binary search, with reductions suited to `dpi`. 0, or
+ * SOHOA_EBACKEND when Leptonica fails. */
 static int skew_find(PIX *bin, double dpi, double range, double *angle, double *conf)
 {
     l_float32 a = 0, c = 0;
     int sweep_red = dpi >= 250 ? 4 : 2;
     int bs_red = dpi >= 250 ? 2 : 1;
-    int rc =
+    l_ok bad =
         pixFindSkewSweepAndSearch(bin, &a, &c, sweep_red, bs_red, (l_float32)range, 1.0f, 0.01f);
     *angle = a;
     *conf = c;
-    return rc;
+    return bad ? SOHOA_EBACKEND : 0;
 }
 
 /* Orientation of a binarised page: quarter turns clockwise that make the text upright
@@ -395,10 +396,12 @@ static int erase_dot_leaders(PIX *grey, double dpi)
     return erased;
 }
 
+/* *pix becomes `next` (the old one destroyed); SOHOA_EBACKEND, *pix kept, when the Leptonica call
+ * that made `next` failed (NULL). */
 static int pix_replace(PIX **pix, PIX *next)
 {
     if (!next)
-        return 1;
+        return SOHOA_EBACKEND;
     pixDestroy(pix);
     *pix = next;
     return 0;
@@ -432,7 +435,7 @@ int sohoa_clean_page(const struct sohoa_image *in, const struct sohoa_clean_opts
     orig = pix_from_image(in);
     grey = grey_from_image(in, o->drop_red);
     if (!orig || !grey) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "clean: out of memory for a %dx%d page",
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "clean: out of memory for a %dx%d page",
                            in->width, in->height);
         goto out;
     }
@@ -535,7 +538,7 @@ int sohoa_clean_measure_skew(const struct sohoa_image *img, double *angle, doubl
     flat = grey ? (img->bilevel ? pixClone(grey) : grey_flatten(grey)) : NULL;
     bin = flat ? grey_binarize(flat) : NULL;
     if (!bin) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "measure_skew: out of memory");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "measure_skew: out of memory");
         goto out;
     }
     if (skew_find(bin, dpi, 7.0, angle, conf)) {
@@ -571,7 +574,7 @@ int sohoa_encode_g4(const struct sohoa_image *bilevel, uint8_t **data, size_t *l
     as_bits.bilevel = true; /* threshold at 128 whatever the flag says */
     pix = pix_from_image(&as_bits);
     if (!pix) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "encode_g4: out of memory");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "encode_g4: out of memory");
         goto out;
     }
     if (pixGenerateCIData(pix, L_G4_ENCODE, 0, 0, &cid) || !cid || !cid->datacomp ||
@@ -587,7 +590,7 @@ int sohoa_encode_g4(const struct sohoa_image *bilevel, uint8_t **data, size_t *l
     }
     *data = malloc(cid->nbytescomp ? cid->nbytescomp : 1);
     if (!*data) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "encode_g4: out of memory");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "encode_g4: out of memory");
         goto out;
     }
     memcpy(*data, cid->datacomp, cid->nbytescomp);
@@ -612,7 +615,7 @@ int sohoa_clean_reduce(const struct sohoa_image *in, double scale, struct sohoa_
     pthread_once(&quiet_once, lept_quiet);
     if (!(pix = pix_from_image(in)) ||
         !(small = pixScaleAreaMap(pix, (l_float32)scale, (l_float32)scale))) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "reduce: Leptonica could not scale the page");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "reduce: Leptonica could not scale the page");
         goto out;
     }
     if ((rc = image_from_pix(small, out, err)) < 0)

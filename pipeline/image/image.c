@@ -14,7 +14,7 @@ int sohoa_image_alloc(struct sohoa_image *img, int width, int height, int bands,
     size_t stride = (size_t)width * (size_t)bands;
     img->pixels = calloc((size_t)height, stride);
     if (!img->pixels)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory for a %dx%d image", width,
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory for a %dx%d image", width,
                              height);
     img->width = width;
     img->height = height;

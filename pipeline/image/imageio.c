@@ -122,7 +122,7 @@ static int vips_fail(struct sohoa_err *err, int code, const char *what, const ch
     char why[300];
     vips_reason(why, sizeof why);
     bool nomem = strstr(why, "out of memory") != NULL;
-    return sohoa_err_set(err, nomem ? SOHOA_ENOMEM : code, nomem, "%s %s: %s", what, path, why);
+    return sohoa_err_set(err, nomem ? SOHOA_ENOMEM : code, false, "%s %s: %s", what, path, why);
 }
 
 static void fmt_megapixels(char *buf, size_t cap, double pixels)
@@ -267,9 +267,10 @@ static const char *file_kind(mode_t mode)
     return "not a regular file";
 }
 
+/* A failed open or read that may pass later (ENOMEM never does: err.h). */
 static bool errno_retryable(int e)
 {
-    return e == EMFILE || e == ENFILE || e == ENOMEM || e == EAGAIN || e == EINTR || e == EIO;
+    return e == EMFILE || e == ENFILE || e == EAGAIN || e == EINTR || e == EIO;
 }
 
 /* pread until `len` bytes or end of file; returns bytes read or -1. */
@@ -446,6 +447,8 @@ static bool file_mentions_encrypt(const struct file_check *fc)
 
 /* ---- loading --------------------------------------------------------------------------------- */
 
+/* The loader of `f`, whose result it returns as it is (libvips: 0, or -1 with the reason in its
+ * error buffer); open_page, the one caller, turns that into a SOHOA_E* code and message. */
 static int load(VipsSource *src, enum sohoa_format f, int page, const struct sohoa_limits *lim,
                 VipsAccess access, VipsImage **out)
 {
@@ -608,7 +611,8 @@ static bool needs_rotation(VipsImage *img)
 }
 
 /* Any decoded image to 8-bit grey (1 band) or sRGB (3 bands), alpha flattened on white. The
- * intermediate images belong to `ctx`; `*out` is borrowed from it (or is `in`). */
+ * intermediate images belong to `ctx`; `*out` is borrowed from it (or is `in`). 0, or
+ * SOHOA_EBACKEND with the reason in libvips' error buffer (for vips_fail). */
 static int to_8bit(VipsObject *ctx, VipsImage *in, VipsImage **out)
 {
     VipsImage **t = (VipsImage **)vips_object_local_array(ctx, 6);
@@ -620,7 +624,7 @@ static int to_8bit(VipsObject *ctx, VipsImage *in, VipsImage **out)
             break;
         if (vips_icc_transform(cur, &t[0], "srgb", "input_profile", "cmyk", "embedded", TRUE,
                                "intent", VIPS_INTENT_RELATIVE, NULL))
-            return -1;
+            return SOHOA_EBACKEND;
         cur = t[0];
         break;
     case VIPS_INTERPRETATION_LAB:
@@ -634,12 +638,12 @@ static int to_8bit(VipsObject *ctx, VipsImage *in, VipsImage **out)
     case VIPS_INTERPRETATION_scRGB:
     case VIPS_INTERPRETATION_RGB16:
         if (vips_colourspace(cur, &t[0], VIPS_INTERPRETATION_sRGB, NULL))
-            return -1;
+            return SOHOA_EBACKEND;
         cur = t[0];
         break;
     case VIPS_INTERPRETATION_GREY16:
         if (vips_colourspace(cur, &t[0], VIPS_INTERPRETATION_B_W, NULL))
-            return -1;
+            return SOHOA_EBACKEND;
         cur = t[0];
         break;
     default:
@@ -647,7 +651,7 @@ static int to_8bit(VipsObject *ctx, VipsImage *in, VipsImage **out)
     }
     if (cur->BandFmt != VIPS_FORMAT_UCHAR) {
         if (vips_cast(cur, &t[1], VIPS_FORMAT_UCHAR, "shift", TRUE, NULL))
-            return -1;
+            return SOHOA_EBACKEND;
         cur = t[1];
     }
     if (vips_image_hasalpha(cur)) {
@@ -655,17 +659,17 @@ static int to_8bit(VipsObject *ctx, VipsImage *in, VipsImage **out)
         int r = vips_flatten(cur, &t[2], "background", white, "max_alpha", 255.0, NULL);
         vips_area_unref(VIPS_AREA(white));
         if (r)
-            return -1;
+            return SOHOA_EBACKEND;
         cur = t[2];
     }
     if (cur->Bands == 2 || cur->Bands > 3) {
         if (vips_extract_band(cur, &t[3], 0, "n", cur->Bands == 2 ? 1 : 3, NULL))
-            return -1;
+            return SOHOA_EBACKEND;
         cur = t[3];
     }
     if (cur->BandFmt != VIPS_FORMAT_UCHAR) {
         if (vips_cast(cur, &t[4], VIPS_FORMAT_UCHAR, NULL))
-            return -1;
+            return SOHOA_EBACKEND;
         cur = t[4];
     }
     *out = cur;
@@ -878,7 +882,7 @@ static int wrap(const struct sohoa_image *img, VipsObject *ctx, uint8_t **packed
     const uint8_t *pixels = img->pixels;
     if (img->stride != row) {
         if (!(*packed = malloc(row * (size_t)img->height)))
-            return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory packing a %dx%d image",
+            return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory packing a %dx%d image",
                                  img->width, img->height);
         for (int y = 0; y < img->height; y++)
             memcpy(*packed + (size_t)y * row, img->pixels + (size_t)y * img->stride, row);
@@ -929,7 +933,7 @@ static int save_jpeg(VipsImage *in, int quality, uint8_t **out, size_t *len, str
     size_t total = has_jfif ? n : n + sizeof app0;
     if (!(*out = malloc(total))) {
         g_free(buf);
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory for a %zu-byte JPEG", n);
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory for a %zu-byte JPEG", n);
     }
     if (has_jfif) { /* keep libvips' header, set its density */
         memcpy(*out, b, n);

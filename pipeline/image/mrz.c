@@ -248,7 +248,8 @@ static bool date_ok(const struct check *c, const struct sohoa_mrz *m)
 }
 
 /* Try every single alternative at the positions of check k (and at the check digit); apply it
- * when exactly one validates — or exactly one also validates the composite. */
+ * when exactly one validates — or exactly one also validates the composite. Returns 1 when it
+ * applied one, else 0. */
 static int repair_check(const struct layout *l, int k, struct sohoa_mrz *m)
 {
     const struct check *c = &l->checks[k];
@@ -593,7 +594,10 @@ static int zone_of(const struct sohoa_mrz_line *lines, size_t n, struct sohoa_mr
         if (nl == SOHOA_MRZ_MAX_LINES)
             return -1;
         src[nl++] = i;
-        o += (size_t)snprintf(text + o, sizeof text - o, "%s%s", o ? "\n" : "", lines[i].text);
+        int w = snprintf(text + o, sizeof text - o, "%s%s", o ? "\n" : "", lines[i].text);
+        if (w < 0 || (size_t)w >= sizeof text - o)
+            return -1; /* cannot happen: `text` holds SOHOA_MRZ_MAX_LINES whole lines */
+        o += (size_t)w;
     }
     if (nl == 0 || sohoa_mrz_parse(text, m, NULL))
         return -1;
@@ -637,7 +641,7 @@ int sohoa_mrz_splice(struct sohoa_rawpage *rp, const struct sohoa_mrz_band *band
     size_t cap = rp->n + (size_t)m->n_lines, o = 0;
     v = calloc(cap, sizeof *v);
     if (!v)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "mrz: out of memory for words");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "mrz: out of memory for words");
     bool put = false;
     size_t ins = 0; /* where the zone's words start in v */
     for (size_t i = 0; i <= rp->n; i++) {
@@ -649,7 +653,7 @@ int sohoa_mrz_splice(struct sohoa_rawpage *rp, const struct sohoa_mrz_band *band
                 struct sohoa_rawword *r = &v[o];
                 r->w.text = strdup(m->line[k]);
                 if (!r->w.text) {
-                    rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "mrz: out of memory for words");
+                    rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "mrz: out of memory for words");
                     goto out;
                 }
                 o++;

@@ -3,9 +3,9 @@
  * Holds the handle (models loaded once, reused for every page), the per-page recognition with a
  * deadline (Tesseract's ETEXT_DESC monitor), and the walk over Tesseract's result iterator that
  * turns words into struct sohoa_word and the page text; and the second reading of a
- * machine-readable zone (pipeline/image/mrz.h finds it and puts it back) with an `eng` handle made on
- * first need. The only file in sohoa that includes
- * <tesseract/capi.h>; Tesseract's own messages are sent to /dev/null (debug_file), never stderr.
+ * machine-readable zone (pipeline/image/mrz.h finds it and puts it back) with an `eng` handle made
+ * on first need. The only file in sohoa that includes <tesseract/capi.h>; Tesseract's own messages
+ * are sent to /dev/null (debug_file), never stderr.
  */
 #include "pipeline/image/ocr.h"
 #include "pipeline/image/mrz.h"
@@ -90,12 +90,12 @@ int sohoa_ocr_new(const char *datapath, const char *langs, struct sohoa_ocr **ou
 
     h = calloc(1, sizeof *h);
     if (!h) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "ocr: out of memory");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "ocr: out of memory");
         goto out;
     }
     h->api = TessBaseAPICreate();
     if (!h->api) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "ocr: cannot create a Tesseract handle");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "ocr: cannot create a Tesseract handle");
         goto out;
     }
     if (TessBaseAPIInit2(h->api, datapath, langs, OEM_LSTM_ONLY) != 0) {
@@ -106,7 +106,7 @@ int sohoa_ocr_new(const char *datapath, const char *langs, struct sohoa_ocr **ou
     }
     TessBaseAPISetPageSegMode(h->api, (TessPageSegMode)SOHOA_OCR_DEFAULT_PSM);
     if (datapath && !(h->datapath = strdup(datapath))) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "ocr: out of memory");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "ocr: out of memory");
         goto out;
     }
     h->min_line_conf = SOHOA_OCR_DEFAULT_MIN_LINE_CONF;
@@ -237,10 +237,11 @@ static int gather_words(TessBaseAPI *api, struct sohoa_rawpage *rp, struct sohoa
         }
         if (rp->n == rp->cap) {
             size_t ncap = rp->cap ? rp->cap * 2 : 256;
-            struct sohoa_rawword *nv = realloc(rp->v, ncap * sizeof *nv);
+            struct sohoa_rawword *nv =
+                rp->cap <= SIZE_MAX / 2 / sizeof *nv ? realloc(rp->v, ncap * sizeof *nv) : NULL;
             if (!nv) {
                 free(norm);
-                rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "ocr: out of memory for words");
+                rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "ocr: out of memory for words");
                 break;
             }
             rp->v = nv;
@@ -270,8 +271,8 @@ static int gather_words(TessBaseAPI *api, struct sohoa_rawpage *rp, struct sohoa
  *
  * The Vietnamese model reads the OCR-B lines of a card's MRZ badly and at low confidence (so
  * the noise pass would drop them). A band whose lines look like an MRZ is read again by an
- * `eng` handle restricted to the MRZ alphabet, one uniform block (PSM 6); pipeline/image/mrz.c repairs
- * it under its check digits and puts it in place of the first reading. Without eng data the
+ * `eng` handle restricted to the MRZ alphabet, one uniform block (PSM 6); pipeline/image/mrz.c
+ * repairs it under its check digits and puts it in place of the first reading. Without eng data the
  * first reading is kept (repaired too). */
 
 #define MRZ_LANG      "eng"
@@ -379,7 +380,7 @@ int sohoa_ocr_page(struct sohoa_ocr *h, const struct sohoa_image *img, int timeo
     if (timeout_ms > 0) {
         monitor = TessMonitorCreate();
         if (!monitor) {
-            rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "ocr: cannot create a monitor");
+            rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "ocr: cannot create a monitor");
             goto out;
         }
         TessMonitorSetDeadlineMSecs(monitor, timeout_ms);

@@ -58,7 +58,8 @@ int sohoa_page_read(const char *path, enum sohoa_format format, int index, struc
     sohoa_err_clear(&berr);
     if (sohoa_barcode_scan(&img, &out->barcodes, &berr) < 0) {
         sohoa_barcodes_release(&out->barcodes);
-        (void)snprintf(out->barcode_error, sizeof out->barcode_error, "%s", berr.msg); /* a message */
+        (void)snprintf(out->barcode_error, sizeof out->barcode_error, "%s",
+                       berr.msg); /* a message */
     }
     out->dpi_assumed = img.dpi_assumed;
     out->decode_ms = sohoa_now_ms() - t;
@@ -73,7 +74,8 @@ int sohoa_page_read(const char *path, enum sohoa_format format, int index, struc
     if (!out->clean.blank) {
         if (out->dpi_assumed)
             out->clean.ocr.xres = out->clean.ocr.yres = 0;
-        if ((rc = sohoa_ocr_page(ocr, &out->clean.ocr, limits->page_timeout_ms, &out->ocr, err)) < 0)
+        if ((rc = sohoa_ocr_page(ocr, &out->clean.ocr, limits->page_timeout_ms, &out->ocr, err)) <
+            0)
             goto out;
         if (out->clean.ocr_scale > 0 && out->clean.ocr_scale != 1.0) /* boxes → archive pixels */
             sohoa_ocr_page_scale(&out->ocr, 1.0 / out->clean.ocr_scale);

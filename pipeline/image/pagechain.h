@@ -30,11 +30,11 @@
 #include "pipeline/image/quality.h"
 
 struct sohoa_page_read {
-    struct sohoa_clean_result clean;    /* archive image (kept) and OCR image */
-    struct sohoa_ocr_page ocr;          /* empty when the page is blank */
-    struct sohoa_barcodes barcodes;     /* read on the decoded colour page */
-    struct sohoa_quality_input quality; /* measured on the archive image as cleaned */
-    bool dpi_assumed;                   /* the file gave no resolution */
+    struct sohoa_clean_result clean;       /* archive image (kept) and OCR image */
+    struct sohoa_ocr_page ocr;             /* empty when the page is blank */
+    struct sohoa_barcodes barcodes;        /* read on the decoded colour page */
+    struct sohoa_quality_input quality;    /* measured on the archive image as cleaned */
+    bool dpi_assumed;                      /* the file gave no resolution */
     char barcode_error[SOHOA_ERR_MSG_MAX]; /* why no codes were read, or "" */
     double decode_ms, clean_ms, ocr_ms;    /* time spent per stage (quality counts as clean) */
 };

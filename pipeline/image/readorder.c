@@ -6,30 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- page text buffer ---------------------------------------------------------------------- */
+#include "pipeline/base/buf.h"
 
-struct textbuf {
-    char *s;
-    size_t len, cap;
-};
-
-static int textbuf_add(struct textbuf *b, const char *s, size_t n)
-{
-    if (b->len + n + 1 > b->cap) {
-        size_t cap = b->cap ? b->cap : 1024;
-        while (cap < b->len + n + 1)
-            cap *= 2;
-        char *p = realloc(b->s, cap);
-        if (!p)
-            return SOHOA_ENOMEM;
-        b->s = p;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->len, s, n);
-    b->len += n;
-    b->s[b->len] = '\0';
-    return 0;
-}
+/* The cap on one page's text (a dense A4 page at 300 dpi holds well under 100 KiB). */
+#define PAGE_TEXT_MAX (64u << 20)
 
 void sohoa_rawpage_release(struct sohoa_rawpage *rp)
 {
@@ -206,13 +186,14 @@ static void order_segments(struct seg *s, size_t ns, double h, size_t *order)
 static int emit_page(struct sohoa_rawpage *rp, const struct seg *s, const size_t *order, size_t ns,
                      struct sohoa_ocr_page *out, struct sohoa_err *err)
 {
-    struct textbuf tb = {0};
+    struct sohoa_buf tb = SOHOA_BUF_INIT(PAGE_TEXT_MAX);
+    int rc = 0;
     double conf_sum = 0;
     int block = -1, para = -1, line = -1;
     const struct seg *prev = NULL;
     out->words = rp->n ? malloc(rp->n * sizeof *out->words) : NULL;
     if (rp->n && !out->words)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "ocr: out of memory for words");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "ocr: out of memory for words");
     for (size_t oi = 0; oi < ns; oi++) {
         const struct seg *g = &s[order[oi]];
         const struct sohoa_rawword *first = &rp->v[g->first];
@@ -225,11 +206,9 @@ static int emit_page(struct sohoa_rawpage *rp, const struct seg *s, const size_t
         for (size_t k = 0; k < g->n; k++) {
             struct sohoa_rawword *r = &rp->v[g->first + k];
             const char *sep = k > 0 ? " " : (new_para ? "\n\n" : "\n");
-            if ((out->n_words > 0 && textbuf_add(&tb, sep, strlen(sep))) ||
-                textbuf_add(&tb, r->w.text, strlen(r->w.text))) {
-                free(tb.s);
-                goto nomem;
-            }
+            if ((out->n_words > 0 && (rc = sohoa_buf_adds(&tb, sep)) < 0) ||
+                (rc = sohoa_buf_adds(&tb, r->w.text)) < 0)
+                goto fail;
             r->w.block = block;
             r->w.para = para;
             r->w.line = line;
@@ -238,22 +217,22 @@ static int emit_page(struct sohoa_rawpage *rp, const struct seg *s, const size_t
         }
         prev = g;
     }
-    if (textbuf_add(&tb, "", 0)) {
-        free(tb.s);
-        goto nomem;
-    }
-    out->text = tb.s;
+    if ((rc = sohoa_buf_take(&tb, &out->text, NULL)) < 0) /* "" when there are no words */
+        goto fail;
     out->mean_conf = out->n_words ? conf_sum / (double)out->n_words : 0;
     /* the texts now belong to out->words */
     free(rp->v);
     memset(rp, 0, sizeof *rp);
     return 0;
-nomem:
+fail:
     /* the texts still belong to the raw page */
+    sohoa_buf_release(&tb);
     free(out->words);
     out->words = NULL;
     out->n_words = 0;
-    return sohoa_err_set(err, SOHOA_ENOMEM, true, "ocr: out of memory for text");
+    if (rc == SOHOA_ELIMIT)
+        return sohoa_err_set(err, rc, false, "ocr: page text over %u bytes", PAGE_TEXT_MAX);
+    return sohoa_err_set(err, SOHOA_ENOMEM, false, "ocr: out of memory for text");
 }
 
 /* Recognised words → `out` in reading order, after the noise and column passes. */
@@ -272,7 +251,7 @@ int sohoa_readorder(struct sohoa_rawpage *rp, double min_line_conf, bool columns
     order = malloc(n * sizeof *order);
     heights = malloc(n * sizeof *heights);
     if (!segs || !order || !heights) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "ocr: out of memory for layout");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "ocr: out of memory for layout");
         goto out;
     }
     for (size_t i = 0; i < rp->n; i++)

@@ -181,6 +181,9 @@ static int xref_room(struct sohoa_pdf *pdf, uint32_t n, struct sohoa_err *err)
     if (pdf->n_obj + n < pdf->cap_obj)
         return 0;
     uint32_t cap = pdf->cap_obj ? pdf->cap_obj : 64;
+    /* object numbers past 2^31: the doubled cap would wrap around */
+    if (pdf->n_obj > UINT32_MAX / 2 || n > UINT32_MAX / 2 - pdf->n_obj)
+        return sohoa_err_set(err, SOHOA_ELIMIT, false, "pdf: too many objects");
     while (pdf->n_obj + n >= cap)
         cap *= 2;
     uint64_t *x = realloc(pdf->xref, cap * sizeof *x);
@@ -598,7 +601,9 @@ int sohoa_pdf_add_page(struct sohoa_pdf *pdf, const struct sohoa_pdf_page *page,
     }
     if (pdf->n_pages == pdf->cap_pages) {
         size_t cap = pdf->cap_pages ? pdf->cap_pages * 2 : 64;
-        uint32_t *p = realloc(pdf->pages, cap * sizeof *p);
+        uint32_t *p = pdf->cap_pages <= SIZE_MAX / 2 / sizeof *p
+                          ? realloc(pdf->pages, cap * sizeof *p)
+                          : NULL;
         if (!p) {
             rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "pdf: out of memory (pages)");
             goto out;

@@ -403,13 +403,13 @@ static bool parse_conf(const char *s, const char *e, float *v)
     return true;
 }
 
-/* Unescape a text field into a new string: 0 ok, 1 on a bad escape or a raw control byte,
- * -1 out of memory. */
+/* Unescape a text field into a new string: 0 ok, SOHOA_EFORMAT on a bad escape or a raw control
+ * byte, SOHOA_ENOMEM. */
 static int parse_text(const char *s, const char *e, char **out)
 {
     char *t = malloc((size_t)(e - s) + 1), *o = t;
     if (!t)
-        return -1;
+        return SOHOA_ENOMEM;
     for (; s < e; s++) {
         unsigned char c = (unsigned char)*s;
         if (c < 0x20 || c == 0x7F)
@@ -462,7 +462,7 @@ static int parse_text(const char *s, const char *e, char **out)
     return 0;
 bad:
     free(t);
-    return 1;
+    return SOHOA_EFORMAT;
 }
 
 /* Split [s, e) at TABs into at most `max` fields; returns the count (max + 1 if more). */
@@ -533,13 +533,12 @@ int sohoa_words_tsv_parse(const char *data, size_t len, struct sohoa_word **word
         bool ok = split_tabs(p, le, fs, fe, TSV_FIELDS) == TSV_FIELDS;
         for (int k = 0; ok && k < 9; k++)
             ok = ints[k] ? parse_int(fs[k], fe[k], ints[k]) : parse_conf(fs[k], fe[k], &x->conf);
-        int trc = ok ? parse_text(fs[9], fe[9], &x->text) : 1;
-        if (trc < 0) {
+        int trc = ok ? parse_text(fs[9], fe[9], &x->text) : SOHOA_EFORMAT;
+        if (trc == SOHOA_ENOMEM) {
             rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "words tsv: out of memory");
             goto out;
         }
-        ok = trc == 0;
-        if (!ok) {
+        if (trc < 0) {
             rc = sohoa_err_set(err, SOHOA_EFORMAT, false, "words tsv: bad word on line %zu",
                                got + 2);
             goto out;

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Golden test, end to end through `sohoa ingest`: OCR accuracy on the shared corpus (CER per
-# CORPUS.md: NFC, one tone placement, white space collapsed), and the searchable PDFs.
+# docs/CORPUS.md: NFC, one tone placement, white space collapsed), and the searchable PDFs.
 #   - vn-docs-clean (12 clean synthetic PDFs): pooled CER must be <= 1 %;
 #   - vn-docs real government scans (4 image-only PDFs): pooled CER printed, bounded at 11 %
 #     (plain `tesseract -l vie` scores about 13.6 % on them);

@@ -42,7 +42,7 @@ static inline void tmpdir_remove(struct tmpdir *t)
     struct dirent *e;
     char p[512];
     while (d && (e = readdir(d))) {
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..")) {
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0) {
             snprintf(p, sizeof p, "%s/%s", t->path, e->d_name);
             unlink(p);
         }
@@ -116,7 +116,7 @@ static inline void add_document(struct sohoa_catalog *cat, int n, const char *do
                                .ordinal = n,
                                .format = "application/pdf",
                                .n_pages = n_pages,
-                               .size_bytes = 1000 * n,
+                               .size_bytes = (int64_t)1000 * n,
                                .status = SOHOA_DOC_PROCESSING};
     check(sohoa_catalog_upsert_document(cat, docid(n, id), &d, &err), &err, "upsert document");
 }

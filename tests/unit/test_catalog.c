@@ -133,7 +133,7 @@ static void expect(struct sohoa_catalog *cat, const char *query,
     if (rc)
         fail_msg("search \"%s\": rc %d (%s)", query, rc, err.msg);
     describe(&hits, got, sizeof got);
-    if (strcmp(got, want))
+    if (strcmp(got, want) != 0)
         fail_msg("search \"%s\": got \"%s\", want \"%s\"", query, got, want);
     sohoa_hits_release(&hits);
 }
@@ -703,6 +703,20 @@ static void test_open_urls(void **state)
     assert_non_null(strstr(err.msg, "PostgreSQL"));
     assert_null(strstr(err.msg, "secret-pw")); /* the password is never shown */
     assert_int_equal(sohoa_catalog_open("postgresql://127.0.0.1:1/sohoa", &cat, &err), SOHOA_EIO);
+    /* a URL that does not parse, or a bad setting in it, is configuration: never retryable, and
+     * libpq's reason (which quotes the token, here the password) is not shown */
+    assert_int_equal(sohoa_catalog_open("postgres://sohoa:pw%zz@127.0.0.1:1/sohoa", &cat, &err),
+                     SOHOA_EINVAL);
+    assert_false(err.retryable);
+    assert_null(strstr(err.msg, "pw%zz"));
+    assert_int_equal(sohoa_catalog_open("postgres://127.0.0.1:1/sohoa?nosuch=1", &cat, &err),
+                     SOHOA_EINVAL);
+    assert_false(err.retryable);
+    assert_non_null(strstr(err.msg, "nosuch")); /* no credentials: libpq's reason is shown */
+    assert_int_equal(sohoa_catalog_open("postgres://127.0.0.1:port/sohoa", &cat, &err),
+                     SOHOA_EINVAL);
+    assert_false(err.retryable);
+    assert_null(cat);
     assert_int_equal(sohoa_catalog_open("mysql://localhost/x", &cat, &err), SOHOA_EINVAL);
     assert_int_equal(sohoa_catalog_open("", &cat, &err), SOHOA_EINVAL);
     assert_int_equal(sohoa_catalog_open("sqlite:", &cat, &err), SOHOA_EINVAL);
@@ -996,7 +1010,7 @@ static void test_perf(void **state)
     check(sohoa_catalog_open(server_url() ? url : path, &cat, &err), &err, "open");
 
     const int per_doc = 10, docs_per_dossier = 10, words_per_page = 250;
-    char *text = malloc(words_per_page * 64);
+    char *text = malloc((size_t)words_per_page * 64);
     double t0 = sohoa_now_ms();
     for (int p = 0; p < n_pages; p++) {
         int doc = p / per_doc + 1, dossier = (doc - 1) / docs_per_dossier;

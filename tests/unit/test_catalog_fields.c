@@ -106,7 +106,7 @@ static void expect_hits(struct sohoa_catalog *cat, const char *query,
                  : h->match == SOHOA_MATCH_FOLDED ? 'f'
                                                   : '-');
     }
-    if (strcmp(got, want))
+    if (strcmp(got, want) != 0)
         fail_msg("search \"%s\" (field %s = %s, type %s): got \"%s\", want \"%s\"",
                  query ? query : "(null)", o && o->field ? o->field : "-",
                  o && o->field_value ? o->field_value : "-", o && o->doc_type ? o->doc_type : "-",
@@ -125,7 +125,7 @@ static void fields_of(struct sohoa_catalog *cat, const char *dossier, int doc, c
     buf[0] = type[0] = '\0';
     for (size_t i = 0; i < info->n_docs; i++) {
         const struct sohoa_document_info *di = &info->docs[i];
-        if (strcmp(di->id, docid(doc, id)))
+        if (strcmp(di->id, docid(doc, id)) != 0)
             continue;
         snprintf(type, type_cap, "%s", di->doc_type ? di->doc_type : "(null)");
         for (size_t k = 0; k < di->n_fields; k++) {

@@ -236,7 +236,8 @@ static void test_failed_and_stale(void **state)
     assert_int_equal(admit(f->cat, 5, "HS-E", 1, "a.pdf", 0, &st), SOHOA_ADMIT_NEW);
     assert_int_equal(st, SOHOA_DOC_PROCESSING);
     /* processing with nothing recorded for longer than stale_ms: its jobs were lost */
-    assert_int_equal(admit(f->cat, 5, "HS-E", 1, "a.pdf", 3600 * 1000, &st), SOHOA_ADMIT_RUNNING);
+    assert_int_equal(admit(f->cat, 5, "HS-E", 1, "a.pdf", INT64_C(3600) * 1000, &st),
+                     SOHOA_ADMIT_RUNNING);
     struct timespec ts = {2, 100000000L}; /* the catalog's clock counts whole seconds */
     nanosleep(&ts, NULL);
     assert_int_equal(admit(f->cat, 5, "HS-E", 1, "a.pdf", 1000, &st), SOHOA_ADMIT_NEW);
@@ -296,7 +297,8 @@ static void test_lease_and_stalled(void **state)
     assert_int_equal(v[0].n_pages, 1);
     assert_int_equal(v[0].pages_done, 0);
     free(v);
-    check(sohoa_catalog_stalled(f->cat, 3600 * 1000, 10, &v, &n, &err), &err, "stalled 1 h");
+    check(sohoa_catalog_stalled(f->cat, INT64_C(3600) * 1000, 10, &v, &n, &err), &err,
+          "stalled 1 h");
     assert_int_equal(n, 0);
     assert_null(v);
     /* given back: claimable again */

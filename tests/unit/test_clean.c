@@ -130,7 +130,7 @@ static double profile_skew(const struct sohoa_image *img)
                 }
         double score = 0;
         for (int i = 0; i < nb; i++)
-            score += (double)bins[i] * bins[i];
+            score += (double)bins[i] * (double)bins[i];
         if (score > best_score) {
             best_score = score;
             best = a;
@@ -586,7 +586,8 @@ static void test_g4_polarity(void **state)
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++)
             agree += (lum_at(&back, x, y) < 128) == (card.pixels[(size_t)y * card.stride + x] == 0);
-    printf("  G4 round trip through a PDF: %.2f%% of pixels agree\n", 100.0 * agree / (w * h));
+    printf("  G4 round trip through a PDF: %.2f%% of pixels agree\n",
+           100.0 * (double)agree / (w * h));
     assert_true(agree > (long)w * h * 99 / 100);
     sohoa_image_release(&back);
 

@@ -1,6 +1,6 @@
-/* test_config.c — settings and their sources (workers/runtime/config.h): defaults and the URLs derived
- * from data-dir, sohoa_config_set's checks, config-file syntax, where the file is found, the
- * precedence file < environment < flags, both flag forms, `--`, and the pass-through of other
+/* test_config.c — settings and their sources (workers/runtime/config.h): defaults and the URLs
+ * derived from data-dir, sohoa_config_set's checks, config-file syntax, where the file is found,
+ * the precedence file < environment < flags, both flag forms, `--`, and the pass-through of other
  * arguments. Each test runs in a fresh temporary directory (also its $HOME) with every SOHOA_*
  * variable removed, so the developer's own settings never leak in.
  */
@@ -153,7 +153,7 @@ static void env_name(const char *key, char *out, size_t n)
 {
     size_t k = (size_t)snprintf(out, n, "SOHOA_");
     for (const char *p = key; *p && k + 1 < n; p++)
-        out[k++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+        out[k++] = (char)(*p == '-' ? '_' : toupper((unsigned char)*p));
     out[k] = '\0';
 }
 
@@ -706,10 +706,10 @@ static void test_double_dash_stops_parsing(void **state)
     sohoa_config_release(&cfg);
 }
 
-/* KNOWN BUG (reported): sohoa_config_from_args swallows the first `--` (workers/runtime/config.c, the
- * `only_args` branch `continue`s without keeping it), though config.h says every argument that is
- * not a config flag is kept. The subcommand then cannot tell that option parsing ended:
- * `sohoa ingest -- -scan.pdf` is refused by cli_ingest.c as "unknown option -scan.pdf". */
+/* KNOWN BUG (reported): sohoa_config_from_args swallows the first `--` (workers/runtime/config.c,
+ * the `only_args` branch `continue`s without keeping it), though config.h says every argument that
+ * is not a config flag is kept. The subcommand then cannot tell that option parsing ended: `sohoa
+ * ingest -- -scan.pdf` is refused by cli_ingest.c as "unknown option -scan.pdf". */
 static void test_double_dash_passed_on(void **state)
 {
     (void)state;

@@ -706,7 +706,7 @@ static int run_child(char *const args[], int seconds, double *ms)
             *ms = sohoa_now_ms() - start;
             return -1;
         }
-        struct timespec nap = {0, 20 * 1000 * 1000};
+        struct timespec nap = {0, 20L * 1000 * 1000};
         nanosleep(&nap, NULL);
     }
     *ms = sohoa_now_ms() - start;
@@ -795,7 +795,8 @@ static int child_measure_memory(void)
             if (rc)
                 return 5;
             printf("pass %d page %d: %dx%dx%d in %.0f ms, peak RSS %.0f MB\n", pass + 1, i + 1,
-                   img.width, img.height, img.bands, sohoa_now_ms() - t0, max_rss_kb() / 1024.0);
+                   img.width, img.height, img.bands, sohoa_now_ms() - t0,
+                   (double)max_rss_kb() / 1024.0);
             sohoa_image_release(&img);
         }
         if (pass == 0)
@@ -804,8 +805,8 @@ static int child_measure_memory(void)
     long after_all = max_rss_kb();
     printf("multipage.pdf: RSS %.0f MB after probe, peak %.0f MB after one pass, %.0f MB after "
            "two\n",
-           base / 1024.0, after_first / 1024.0, after_all / 1024.0);
-    if (after_all > after_first + 32 * 1024 || after_all > 1536 * 1024)
+           (double)base / 1024.0, (double)after_first / 1024.0, (double)after_all / 1024.0);
+    if (after_all > after_first + 32L * 1024 || after_all > 1536L * 1024)
         return 6;
     return 0;
 }
@@ -831,7 +832,8 @@ static void test_measure_pdf_page_time(void **state)
         decode_ok(path, 0, NULL, &img);
         sohoa_image_release(&img);
     }
-    print_message("real_qd_707_ttg.pdf page 1 at 300 dpi: %.0f ms per page\n", (sohoa_now_ms() - t0) / 5);
+    print_message("real_qd_707_ttg.pdf page 1 at 300 dpi: %.0f ms per page\n",
+                  (sohoa_now_ms() - t0) / 5);
 }
 
 int main(int argc, char **argv)

@@ -1,8 +1,9 @@
 /* test_job_codec.c — the job message codec (sohoa_job_to_json / sohoa_job_from_json in
- * workers/runtime/record.c): every field survives a round trip for both kinds and lanes; the encoding is
- * compact JSON carrying the format version; bad messages (each row: a message and the word its
- * error must name) are refused with SOHOA_EFORMAT and leave the job zeroed; a newer version is
- * refused; unknown extra keys are ignored (a newer sender may add some within version 1).
+ * workers/runtime/record.c): every field survives a round trip for both kinds and lanes; the
+ * encoding is compact JSON carrying the format version; bad messages (each row: a message and the
+ * word its error must name) are refused with SOHOA_EFORMAT and leave the job zeroed; a newer
+ * version is refused; unknown extra keys are ignored (a newer sender may add some within version
+ * 1).
  */
 #include <setjmp.h>
 #include <stdarg.h>

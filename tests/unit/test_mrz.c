@@ -71,7 +71,7 @@ static void test_repair_table(void **state)
         assert_int_equal(m.format, SOHOA_MRZ_TD1);
         int failing = sohoa_mrz_repair(&m, NULL);
         sohoa_mrz_format_text(&m, got, sizeof got);
-        if (strcmp(got, CASES[i].want) || failing != CASES[i].failing)
+        if (strcmp(got, CASES[i].want) != 0 || failing != CASES[i].failing)
             fail_msg("case %zu: got\n%s\n(%d failing), want\n%s\n(%d failing)", i, got, failing,
                      CASES[i].want, CASES[i].failing);
     }

@@ -506,7 +506,8 @@ static void case_bad_keys(void **state)
         assert_non_null(d);
         struct dirent *e;
         while ((e = readdir(d)) != NULL)
-            if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "root"))
+            if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+                strcmp(e->d_name, "root") != 0)
                 fail_msg("a bad key wrote %s/%s outside the root", f->sandbox, e->d_name);
         closedir(d);
     }
@@ -864,8 +865,12 @@ int main(void)
     struct CMUnitTest *tests = calloc(n_tests, sizeof *tests);
     struct fixture *fx = calloc(nb * COUNT(cases), sizeof *fx);
     char(*names)[96] = calloc(n_tests, sizeof *names);
-    if (!tests || !fx || !names)
+    if (!tests || !fx || !names) {
+        free(tests);
+        free(fx);
+        free(names);
         return 1;
+    }
     size_t t = 0;
     for (size_t b = 0; b < nb; b++)
         for (size_t c = 0; c < COUNT(cases); c++, t++) {

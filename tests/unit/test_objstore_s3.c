@@ -193,7 +193,7 @@ static void serve_one(struct fake *f, int c)
                      "application/xml\r\nConnection: close\r\n\r\n",
                      a.status, a.announce >= 0 ? a.announce : (long)blen);
     write_all(c, head, (size_t)n);
-    if (a.body && strcmp(method, "HEAD"))
+    if (a.body && strcmp(method, "HEAD") != 0)
         write_all(c, a.body, blen);
 }
 
@@ -497,7 +497,7 @@ static void test_status_translation(void **state)
     DIR *d = opendir(tmpdir);
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
-        if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
             fail_msg("get_file left %s/%s", tmpdir, e->d_name);
     closedir(d);
     rmdir(tmpdir);
@@ -626,7 +626,7 @@ static void obj_bytes(uint8_t *b, size_t n, int t, int i)
 
 static size_t obj_len(int t, int i)
 {
-    return (size_t)(1000 + t * 4099 + i * 20011);
+    return 1000 + (size_t)t * 4099 + (size_t)i * 20011;
 }
 
 struct par_arg {
@@ -725,7 +725,7 @@ static void time_store(struct sohoa_objstore *s, const char *label, const char *
     qsort(put, RUNS, sizeof put[0], cmp_double);
     qsort(getf, RUNS, sizeof getf[0], cmp_double);
     qsort(getm, RUNS, sizeof getm[0], cmp_double);
-    double mb = size / 1048576.0;
+    double mb = (double)size / 1048576.0;
     print_message("  %-5s 20 MB, median of %d: put_file %.1f ms (%.0f MB/s), get_file %.1f ms "
                   "(%.0f MB/s), get_mem %.1f ms (%.0f MB/s)\n",
                   label, RUNS, put[1], mb / (put[1] + 1e-3) * 1e3, getf[1],
@@ -765,7 +765,7 @@ static void test_server_timings(void **state)
 {
     (void)state;
     NEEDS_SERVER();
-    const size_t size = 20u * 1024 * 1024;
+    const size_t size = (size_t)20 * 1024 * 1024;
     char dir[] = "/tmp/sohoa-s3-timing-XXXXXX";
     assert_non_null(mkdtemp(dir));
     char src[sizeof dir + 16];

@@ -1,9 +1,9 @@
 /* test_ocr.c — recognition with Tesseract: accuracy on the corpus, deadline, blank pages, words.
  *
  * One handle is created for the whole file and reused for every page (as a worker thread does).
- * Accuracy is scored with tests/support/score.h (CORPUS.md rules) on real OCR output through the same
- * path as the page worker: imageio decode → clean → OCR. The vn-docs page PNGs are 200 dpi but
- * labelled 72, so their resolution is set to 200 here, as CORPUS.md documents.
+ * Accuracy is scored with tests/support/score.h (docs/CORPUS.md rules) on real OCR output through
+ * the same path as the page worker: imageio decode → clean → OCR. The vn-docs page PNGs are 200 dpi
+ * but labelled 72, so their resolution is set to 200 here, as docs/CORPUS.md documents.
  *   - vn-docs-clean, 12 synthetic clean pages: pooled CER must be ≤ 1 %.
  *   - vn-docs, the 4 real scanned pages: pooled CER printed, must be ≤ 11 % (plain
  *     `tesseract -l vie` scores 13.6 % on them; ground truth leaves out seals and handwriting).

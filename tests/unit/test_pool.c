@@ -1,11 +1,11 @@
-/* test_pool.c — the worker pool (workers/runtime/pool.h) over the in-process queue: each thread builds its
- * context once and releases it once on the same thread, every job runs exactly once with its own
- * thread's context, a failing thread_init makes start fail with that error and leaves no thread
- * running and no job taken, join after close waits for the drain, the handler's outcome settles
- * the delivery (retry runs the job again with attempt + 1, dead dead-letters it with the reason),
- * and stop makes the threads exit after their current job, leaving the rest queued. Reserved
- * interactive threads take interactive jobs while every general thread is busy, never take a bulk
- * job, and keep the process's priority while general threads run SOHOA_POOL_BULK_NICE lower.
+/* test_pool.c — the worker pool (workers/runtime/pool.h) over the in-process queue: each thread
+ * builds its context once and releases it once on the same thread, every job runs exactly once with
+ * its own thread's context, a failing thread_init makes start fail with that error and leaves no
+ * thread running and no job taken, join after close waits for the drain, the handler's outcome
+ * settles the delivery (retry runs the job again with attempt + 1, dead dead-letters it with the
+ * reason), and stop makes the threads exit after their current job, leaving the rest queued.
+ * Reserved interactive threads take interactive jobs while every general thread is busy, never take
+ * a bulk job, and keep the process's priority while general threads run SOHOA_POOL_BULK_NICE lower.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -81,7 +81,7 @@ static int t_init(void *sh, void **ctx, struct sohoa_err *err)
     }
     struct thread_ctx *c = calloc(1, sizeof *c);
     if (!c)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     c->self = pthread_self();
     *ctx = c;
     atomic_fetch_add(&s->init_ok, 1);

@@ -1,5 +1,5 @@
-/* test_queue.c — the queue contract (workers/runtime/queue.h), one conformance suite for every backend:
- * the in-process queue by default, RabbitMQ when SOHOA_TEST_QUEUE_URL=amqp://… is set (the
+/* test_queue.c — the queue contract (workers/runtime/queue.h), one conformance suite for every
+ * backend: the in-process queue by default, RabbitMQ when SOHOA_TEST_QUEUE_URL=amqp://… is set (the
  * integration script tests/integration/queue_amqp.sh starts a broker and runs this file against
  * it). With SOHOA_TEST_QUEUE_RESTART set to a shell command that restarts the broker, the
  * reconnect test runs too.
@@ -507,7 +507,8 @@ static void test_reconnect(void **state)
         seen[d.job.page] = true;
         ack(c, &d);
     }
-    printf("# reconnect: both jobs delivered %.0f ms after the restart began\n", sohoa_now_ms() - t0);
+    printf("# reconnect: both jobs delivered %.0f ms after the restart began\n",
+           sohoa_now_ms() - t0);
     assert_true(seen[1] && seen[2]);
     sohoa_consumer_free(&c);
     sohoa_queue_close(q);

@@ -187,10 +187,13 @@ static void test_random_against_full_table(void **state)
         char ref[256] = "", hyp[256] = "";
         for (char *s = ref; s; s = s == ref ? hyp : NULL) {
             seed = seed * 1103515245u + 12345u;
-            size_t len = (seed >> 16) % 25;
-            for (size_t i = 0; i < len; i++) {
+            size_t len = (seed >> 16) % 25, used = 0;
+            for (size_t i = 0; i < len; i++) { /* at most 24 letters of 3 bytes: fits */
                 seed = seed * 1103515245u + 12345u;
-                strcat(s, alphabet[(seed >> 16) % COUNT(alphabet)]);
+                const char *l = alphabet[(seed >> 16) % COUNT(alphabet)];
+                size_t k = strlen(l);
+                memcpy(s + used, l, k + 1);
+                used += k;
             }
         }
         /* the full table runs on the same comparison form as the scorer */
@@ -305,7 +308,7 @@ static void test_long_page(void **state)
     while (n && cps[n - 1] == ' ')
         n--;
     /* damage: every 97th letter 'a' becomes 'b' (a plain substitution, far apart) */
-    uint32_t *hyp = malloc(n * sizeof *hyp);
+    uint32_t *hyp = malloc((n + 1) * sizeof *hyp); /* + 1: never malloc(0) */
     assert_non_null(hyp);
     memcpy(hyp, cps, n * sizeof *hyp);
     uint64_t damage = 0;

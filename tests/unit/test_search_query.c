@@ -79,11 +79,11 @@ static void test_parse_cases(void **state)
         if (rc)
             fail_msg("case %zu \"%s\": %s", i, parse_cases[i].raw, err.msg);
         render(&q, false, got, sizeof got);
-        if (strcmp(got, parse_cases[i].canon))
+        if (strcmp(got, parse_cases[i].canon) != 0)
             fail_msg("case %zu \"%s\": canon \"%s\", want \"%s\"", i, parse_cases[i].raw, got,
                      parse_cases[i].canon);
         render(&q, true, got, sizeof got);
-        if (strcmp(got, parse_cases[i].fold))
+        if (strcmp(got, parse_cases[i].fold) != 0)
             fail_msg("case %zu \"%s\": fold \"%s\", want \"%s\"", i, parse_cases[i].raw, got,
                      parse_cases[i].fold);
         for (size_t t = 0; t < q.n_terms; t++) {

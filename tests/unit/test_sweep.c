@@ -144,7 +144,7 @@ static void test_sweep(void **state)
 
     /* the bounds come from the limits */
     assert_true(sohoa_runtime_stall_ms(&rt) >=
-                2 * (cfg.limits.decode_timeout_ms + cfg.limits.page_timeout_ms));
+                2L * (cfg.limits.decode_timeout_ms + cfg.limits.page_timeout_ms));
     assert_true(sohoa_runtime_lease_ms(300) > sohoa_runtime_lease_ms(1));
 }
 

@@ -194,7 +194,7 @@ static bool code_well_formed(const char *code, const char *field, size_t field_l
 {
     const char *dot = strchr(code, '.');
     if (!dot || dot == code || !dot[1] ||
-        (field && ((size_t)(dot - code) != field_len || strncmp(code, field, field_len))))
+        (field && ((size_t)(dot - code) != field_len || strncmp(code, field, field_len) != 0)))
         return false;
     for (const char *p = code; *p; p++)
         if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || *p == '_' || p == dot))
@@ -355,7 +355,7 @@ static void test_dates_table(void **state)
             snprintf(iso, sizeof iso, "%04d-%02d-%02d", date.year, date.month, date.day);
         else if (date.year)
             snprintf(iso, sizeof iso, "%04d", date.year);
-        if (strcmp(iso, v.value)) {
+        if (strcmp(iso, v.value) != 0) {
             print_message("dates.tsv:%d: date out-param %s, value %s\n", t.line, iso, v.value);
             bad++;
         }
@@ -403,8 +403,9 @@ static void test_docnumbers_table(void **state)
         struct sohoa_docnum doc;
         int rc = sohoa_docnum_parse(cell(&t, "input"), &doc, &v, NULL);
         bad += row_compare(&t, rc, &v);
-        if (strcmp(doc.number, cell(&t, "number")) || strcmp(doc.year, cell(&t, "year")) ||
-            strcmp(doc.symbol, cell(&t, "symbol"))) {
+        if (strcmp(doc.number, cell(&t, "number")) != 0 ||
+            strcmp(doc.year, cell(&t, "year")) != 0 ||
+            strcmp(doc.symbol, cell(&t, "symbol")) != 0) {
             print_message("docnumbers.tsv:%d: parts \"%s\" \"%s\" \"%s\"\n", t.line, doc.number,
                           doc.year, doc.symbol);
             bad++;
@@ -427,7 +428,7 @@ static void test_repairs_table(void **state)
         int rc = sohoa_digits_repair(in, out, sizeof out, &n, NULL);
         rows++;
         repaired += n > 0;
-        if (rc || strcmp(out, cell(&t, "value")) || n != atoi(cell(&t, "repairs"))) {
+        if (rc || strcmp(out, cell(&t, "value")) != 0 || n != atoi(cell(&t, "repairs"))) {
             print_message("repairs.tsv:%d: [%s] got \"%s\" (%d repairs, rc %d)\n", t.line, t.raw,
                           out, n, rc);
             bad++;
@@ -467,7 +468,7 @@ static void test_provinces_json(void **state)
         assert_true(prefix[0] == '0' && !strcmp(prefix + 1, code));
         assert_true(canonical_utf8(name));
         const char *compiled = sohoa_cccd_province_name(prefix);
-        if (!compiled || strcmp(compiled, name))
+        if (!compiled || strcmp(compiled, name) != 0)
             fail_msg("province %s: json \"%s\", compiled \"%s\"", prefix, name,
                      compiled ? compiled : "(none)");
         int k = atoi(prefix);
@@ -499,15 +500,15 @@ static void test_mst_single_digit_errors(void **state)
     table_open(&t, "mst.tsv");
     while (table_next(&t)) {
         const char *value = cell(&t, "value");
-        if (strcmp(cell(&t, "severity"), "pass"))
+        if (strcmp(cell(&t, "severity"), "pass") != 0)
             continue;
         for (int pos = 0; pos < 10; pos++)
-            for (char d = '0'; d <= '9'; d++) {
+            for (int d = '0'; d <= '9'; d++) {
                 char m[32];
                 snprintf(m, sizeof m, "%s", value);
                 if (m[pos] == d)
                     continue;
-                m[pos] = d;
+                m[pos] = (char)d;
                 assert_int_equal(sohoa_mst_validate(m, &v, NULL), 0);
                 tried++;
                 if (v.severity != SOHOA_CHECK_ERROR) {

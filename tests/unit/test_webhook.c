@@ -64,7 +64,7 @@ static bool verify(const struct sohoa_http_req *req)
     const char *ts = sohoa_http_header(req, "X-Sohoa-Timestamp");
     const char *sig = sohoa_http_header(req, "X-Sohoa-Signature");
     const char *ct = sohoa_http_header(req, "Content-Type");
-    if (!ts || !sig || !ct || strcmp(ct, "application/json") != 0 || strncmp(sig, "v1=", 3))
+    if (!ts || !sig || !ct || strcmp(ct, "application/json") != 0 || strncmp(sig, "v1=", 3) != 0)
         return false;
     long long t = atoll(ts);
     if (llabs((long long)time(NULL) - t) > 300)
@@ -272,10 +272,31 @@ static void test_signature_known_answer(void **state)
     assert_string_equal(a, b);
 }
 
+/* A webhook-url curl cannot use is configuration: not retryable (dead-lettered at once); a
+ * receiver that is not there may come back: retryable. */
+static void test_bad_url_not_retryable(void **state)
+{
+    (void)state;
+    const char *urls[] = {"ftp://127.0.0.1/hook", "http://[::1/hook", "http://127.0.0.1:1/hook"};
+    const bool retryable[] = {false, false, true};
+    for (size_t i = 0; i < sizeof urls / sizeof urls[0]; i++) {
+        struct sohoa_webhook_opts o = {.url = urls[i], .timeout_ms = 2000};
+        struct sohoa_err err;
+        sohoa_err_clear(&err);
+        long status = -1;
+        int rc = sohoa_webhook_post(&o, "k", "{}", 2, &status, &err);
+        if (rc >= 0 || err.retryable != retryable[i])
+            fail_msg("%s: %d, retryable %d (%s)", urls[i], rc, err.retryable, err.msg);
+        assert_int_equal(rc, retryable[i] ? SOHOA_EIO : SOHOA_EINVAL);
+        assert_int_equal(status, 0);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_signature_known_answer),
+        cmocka_unit_test(test_bad_url_not_retryable),
         cmocka_unit_test_setup_teardown(test_retries_dedup_dead_letter_replay, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sender_thread, setup, teardown),
     };

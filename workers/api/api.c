@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pipeline/base/log.h"
 #include "workers/api/api_json.h"
 #include "workers/api/http.h"
 #include "workers/api/webhook.h"
@@ -190,7 +191,7 @@ static int on_begin(void *arg, const struct sohoa_http_req *req, enum sohoa_http
     bool head_ok = !strcmp(want, "GET") && !strcmp(req->method, "HEAD");
     if (strcmp(req->method, want) != 0 && !head_ok) {
         char msg[96];
-        snprintf(msg, sizeof msg, "%s takes %s", req->path, want);
+        (void)snprintf(msg, sizeof msg, "%s takes %s", req->path, want); /* a message: may be cut */
         reply_error(resp, 405, "method_not_allowed", msg);
         sohoa_http_resp_header(resp, "Allow", want);
         return 1;
@@ -286,7 +287,7 @@ static void h_extract(struct sohoa_api_server *s, struct sohoa_http_req *req,
     size_t len = 0;
     if (rc == SOHOA_ETIMEOUT) {
         char loc[256];
-        snprintf(loc, sizeof loc, "/v1/dossiers/%s", dossier);
+        (void)snprintf(loc, sizeof loc, "/v1/dossiers/%s", dossier); /* id < 80 bytes: fits */
         if (sohoa_api_json_extract(dossier, doc, st, NULL, &body, &len, &err) == 0) {
             reply_json(resp, 202, body, len);
             sohoa_http_resp_header(resp, "Location", loc);
@@ -358,7 +359,7 @@ static void h_submit(struct sohoa_api_server *s, struct sohoa_http_req *req,
             reply_err(resp, &err);
         } else {
             char loc[256];
-            snprintf(loc, sizeof loc, "/v1/dossiers/%s", id);
+            (void)snprintf(loc, sizeof loc, "/v1/dossiers/%s", id); /* id < 80 bytes: fits */
             reply_json(resp, 202, body, len);
             sohoa_http_resp_header(resp, "Location", loc);
         }
@@ -377,7 +378,7 @@ int sohoa_api_dossier_body(struct sohoa_service *svc, const char *id, const char
     if (rc < 0)
         return rc;
     if (info && info->n_docs > 0 && !(records = calloc(info->n_docs, sizeof *records))) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         goto out;
     }
     for (size_t i = 0; records && i < info->n_docs; i++) {
@@ -542,9 +543,17 @@ static void on_handle(void *arg, struct sohoa_http_req *req, struct sohoa_http_r
 
 /* ---- the server ----------------------------------------------------------------------------- */
 
-void sohoa_api_webhook_dir(const struct sohoa_config *cfg, char *out, size_t outsz)
+int sohoa_api_webhook_dir(const struct sohoa_config *cfg, char *out, size_t outsz,
+                          struct sohoa_err *err)
 {
-    snprintf(out, outsz, "%s/webhooks", cfg->data_dir ? cfg->data_dir : ".");
+    const char *data = cfg->data_dir ? cfg->data_dir : ".";
+    int n = snprintf(out, outsz, "%s/webhooks", data);
+    if (n < 0 || (size_t)n >= outsz)
+        return sohoa_err_set(err, SOHOA_ELIMIT, false,
+                             "the webhook outbox %s/webhooks is longer than %zu bytes: use a "
+                             "shorter data-dir",
+                             data, outsz - 1);
+    return 0;
 }
 
 /* The service's watch thread: a submitted dossier finished; queue its webhook. */
@@ -562,7 +571,7 @@ static int on_dossier_done(void *arg, const char *id)
         rc = sohoa_webhook_enqueue(s->wh_dir, id, body, len, key, &err);
     free(body);
     if (rc < 0) {
-        fprintf(stderr, "sohoa serve: webhook for %s: %s (will retry)\n", id, err.msg);
+        sohoa_log(SOHOA_LOG_WARN, "serve", "webhook for %s: %s (will retry)", id, err.msg);
         return rc;
     }
     sohoa_webhook_sender_kick(s->sender);
@@ -580,9 +589,10 @@ int sohoa_api_server_start(const struct sohoa_config *cfg, struct sohoa_api_serv
                              "(--api-token, SOHOA_API_TOKEN or the config file)");
     struct sohoa_api_server *s = calloc(1, sizeof *s);
     if (!s)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     s->cfg = cfg;
-    sohoa_api_webhook_dir(cfg, s->wh_dir, sizeof s->wh_dir);
+    if ((rc = sohoa_api_webhook_dir(cfg, s->wh_dir, sizeof s->wh_dir, err)) < 0)
+        goto fail;
     s->wh.url = cfg->webhook_url && *cfg->webhook_url ? cfg->webhook_url : NULL;
     s->wh.secret = cfg->webhook_secret;
     s->wh.max_attempts = cfg->webhook_max_attempts;

@@ -40,7 +40,9 @@ void sohoa_api_server_stop(struct sohoa_api_server **s);
 int sohoa_api_dossier_body(struct sohoa_service *svc, const char *id, const char *event, char **out,
                            size_t *len, struct sohoa_err *err);
 
-/* The outbox directory of cfg's webhooks: <data-dir>/webhooks. */
-void sohoa_api_webhook_dir(const struct sohoa_config *cfg, char *out, size_t outsz);
+/* The outbox directory of cfg's webhooks: <data-dir>/webhooks. 0, or SOHOA_ELIMIT when the path
+ * does not fit in `outsz` bytes. */
+int sohoa_api_webhook_dir(const struct sohoa_config *cfg, char *out, size_t outsz,
+                          struct sohoa_err *err);
 
 #endif

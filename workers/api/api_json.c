@@ -11,9 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/base/buf.h"
+
+/* The cap on a document's text as one string (its pages joined by form feeds). */
+#define DOC_TEXT_MAX (1u << 30)
+
 static int nomem(struct sohoa_err *err)
 {
-    return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+    return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
 }
 
 /* Serialises and frees `root`. */
@@ -82,15 +87,16 @@ static void add_extraction(json_t *o, json_t *record)
     json_object_set_new(o, "extraction_error", xerr ? json_deep_copy(xerr) : json_null());
 }
 
+/* Dossier ids are at most SOHOA_CATALOG_ID_MAX (200) bytes, document ids 64: the links fit. */
 static json_t *links(const char *dossier_id, const char *doc_id)
 {
     char buf[512];
     json_t *l = json_object();
-    snprintf(buf, sizeof buf, "/v1/dossiers/%s/documents/%s/pdf", dossier_id, doc_id);
+    (void)snprintf(buf, sizeof buf, "/v1/dossiers/%s/documents/%s/pdf", dossier_id, doc_id);
     json_object_set_new(l, "pdf", json_string(buf));
-    snprintf(buf, sizeof buf, "/v1/dossiers/%s/documents/%s/text", dossier_id, doc_id);
+    (void)snprintf(buf, sizeof buf, "/v1/dossiers/%s/documents/%s/text", dossier_id, doc_id);
     json_object_set_new(l, "text", json_string(buf));
-    snprintf(buf, sizeof buf, "/v1/dossiers/%s", dossier_id);
+    (void)snprintf(buf, sizeof buf, "/v1/dossiers/%s", dossier_id);
     json_object_set_new(l, "dossier", json_string(buf));
     return l;
 }
@@ -102,8 +108,7 @@ static json_t *pages_of(json_t *record, json_t **text)
     json_t *pages = json_object_get(json_object_get(record, "document"), "pages");
     size_t i;
     json_t *p;
-    char *joined = NULL;
-    size_t jlen = 0;
+    struct sohoa_buf joined = SOHOA_BUF_INIT(DOC_TEXT_MAX);
     json_array_foreach(pages, i, p)
     {
         json_t *c = json_object();
@@ -115,20 +120,13 @@ static json_t *pages_of(json_t *record, json_t **text)
         }
         json_array_append_new(out, c);
         const char *t = json_string_value(json_object_get(p, "text"));
-        size_t tl = t ? strlen(t) : 0;
-        char *nj = realloc(joined, jlen + tl + 2);
-        if (nj) {
-            joined = nj;
-            if (i > 0)
-                joined[jlen++] = '\f';
-            memcpy(joined + jlen, t ? t : "", tl);
-            jlen += tl;
-            joined[jlen] = '\0';
-        }
+        if (i > 0)
+            (void)sohoa_buf_addc(&joined, '\f');
+        (void)sohoa_buf_adds(&joined, t ? t : ""); /* out of memory: the text as far as it got */
     }
     if (text)
-        *text = json_string(joined ? joined : "");
-    free(joined);
+        *text = json_string(joined.data ? joined.data : "");
+    sohoa_buf_release(&joined);
     return out;
 }
 
@@ -163,7 +161,7 @@ void sohoa_api_json_failure(const char *record, char *out, size_t outsz)
     json_t *rec = load_record(record);
     json_t *e = json_object_get(json_object_get(rec, "document"), "error");
     const char *m = json_string_value(json_object_get(e, "message"));
-    snprintf(out, outsz, "%s", m ? m : "");
+    (void)snprintf(out, outsz, "%s", m ? m : ""); /* a message: a cut is fine */
     json_decref(rec);
 }
 
@@ -224,7 +222,7 @@ int sohoa_api_json_dossier(const char *id, enum sohoa_dossier_state state,
     json_t *c = json_object_get(sum, "completeness");
     json_object_set_new(o, "completeness", json_is_object(c) ? json_deep_copy(c) : json_null());
     json_decref(sum);
-    snprintf(self, sizeof self, "/v1/dossiers/%s", id);
+    (void)snprintf(self, sizeof self, "/v1/dossiers/%s", id); /* ids <= 200 bytes: fits */
     json_object_set_new(o, "links", json_pack("{s:s}", "self", self));
     if (event)
         o = json_pack("{s:s,s:o}", "event", event, "dossier", o);
@@ -264,7 +262,7 @@ int sohoa_api_json_hits(const char *query, int limit, int offset, const struct s
 int sohoa_api_json_accepted(const char *id, char **out, size_t *len, struct sohoa_err *err)
 {
     char self[256];
-    snprintf(self, sizeof self, "/v1/dossiers/%s", id);
+    (void)snprintf(self, sizeof self, "/v1/dossiers/%s", id); /* ids <= 200 bytes: fits */
     json_t *o =
         json_pack("{s:s,s:s,s:{s:s}}", "id", id, "status", "accepted", "links", "self", self);
     return dump(o, out, len, err);

@@ -17,11 +17,14 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "pipeline/base/buf.h"
 
 struct sohoa_http_server {
     struct MHD_Daemon *d;
@@ -35,8 +38,9 @@ struct request {
     struct sohoa_http_server *srv;
     struct sohoa_http_req req;
     char *ctype;
-    size_t mem_cap;
-    int fd; /* FILE body, or the multipart file part being written */
+    struct sohoa_buf body;  /* a MEMORY body; req.body and req.body_len show it */
+    struct sohoa_buf value; /* the last part's value (a plain field), handed to it when whole */
+    int fd;                 /* FILE body, or the multipart file part being written */
     struct MHD_PostProcessor *pp;
     uint64_t total; /* body bytes received */
     uint64_t limit;
@@ -97,7 +101,7 @@ static void fail(struct request *rq, int status, const char *code, const char *f
     rq->fail_code = code;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(rq->fail_msg, sizeof rq->fail_msg, fmt, ap);
+    (void)vsnprintf(rq->fail_msg, sizeof rq->fail_msg, fmt, ap); /* a message: a cut is fine */
     va_end(ap);
 }
 
@@ -152,8 +156,15 @@ static enum MHD_Result send_error(struct request *rq, struct MHD_Connection *c, 
 }
 
 /* mkstemp, close-on-exec (uploads never leak into child processes). */
-static int temp_fd(char *path)
+/* A new file <dir>/upload-XXXXXX, its name into path[cap]; -1 with errno (ENAMETOOLONG when the
+ * name does not fit). */
+static int temp_fd(char *path, size_t cap, const char *dir)
 {
+    int n = snprintf(path, cap, "%s/upload-XXXXXX", dir);
+    if (n < 0 || (size_t)n >= cap) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
     int fd = mkstemp(path);
     if (fd >= 0)
         fcntl(fd, F_SETFD, FD_CLOEXEC);
@@ -168,7 +179,7 @@ static int write_all(struct request *rq, int fd, const char *data, size_t size)
             continue;
         if (w < 0) {
             fail(rq, 507, "storage_full", "cannot spool the upload: %s", strerror(errno));
-            return -1;
+            return SOHOA_EIO;
         }
         data += w;
         size -= (size_t)w;
@@ -176,31 +187,25 @@ static int write_all(struct request *rq, int fd, const char *data, size_t size)
     return 0;
 }
 
-/* Appends to a NUL-terminated memory buffer of at most `max` bytes. */
-static int mem_append(struct request *rq, char **buf, size_t *len, size_t *cap, const char *data,
-                      size_t size, size_t max)
+/* Appends to a memory body or field value (capped at its limit); -1 once the request failed. */
+static int buf_append(struct request *rq, struct sohoa_buf *b, const char *data, size_t size)
 {
-    if (*len + size > max) {
+    int rc = sohoa_buf_add(b, data, size);
+    if (rc == SOHOA_ELIMIT)
         fail(rq, 413, "too_large", "a JSON or form field is larger than the limit of %zu bytes",
-             max);
-        return -1;
-    }
-    if (*len + size + 1 > *cap) {
-        size_t ncap = *cap ? *cap : 1024;
-        while (ncap < *len + size + 1)
-            ncap *= 2;
-        char *nb = realloc(*buf, ncap);
-        if (!nb) {
-            fail(rq, 500, "internal", "out of memory");
-            return -1;
-        }
-        *buf = nb;
-        *cap = ncap;
-    }
-    memcpy(*buf + *len, data, size);
-    *len += size;
-    (*buf)[*len] = '\0';
-    return 0;
+             b->max);
+    else if (rc < 0)
+        fail(rq, 500, "internal", "out of memory");
+    return rc < 0 ? -1 : 0;
+}
+
+/* Hands the value received for the last part (when a plain field got one) over to it. */
+static void value_to_part(struct request *rq)
+{
+    struct sohoa_http_req *req = &rq->req;
+    if (rq->value.data && req->n_parts > 0)
+        (void)sohoa_buf_take(&rq->value, &req->parts[req->n_parts - 1].value, NULL);
+    sohoa_buf_release(&rq->value);
 }
 
 static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *key,
@@ -219,6 +224,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
             close(rq->fd);
             rq->fd = -1;
         }
+        value_to_part(rq);
         struct sohoa_http_part *np = realloc(req->parts, (req->n_parts + 1) * sizeof *np);
         if (!np) {
             fail(rq, 500, "internal", "out of memory");
@@ -236,8 +242,8 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
         }
         if (filename) {
             char path[4096];
-            snprintf(path, sizeof path, "%s/upload-XXXXXX", rq->srv->tmp_dir);
-            if ((rq->fd = temp_fd(path)) < 0 || !(p->path = strdup(path))) {
+            if ((rq->fd = temp_fd(path, sizeof path, rq->srv->tmp_dir)) < 0 ||
+                !(p->path = strdup(path))) {
                 fail(rq, 500, "internal", "cannot create a temporary file: %s", strerror(errno));
                 return MHD_NO;
             }
@@ -249,8 +255,7 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
         if (write_all(rq, rq->fd, data, size) < 0)
             return MHD_NO;
     } else {
-        size_t len = (size_t)p->size, cap = len + 1;
-        if (mem_append(rq, &p->value, &len, &cap, data, size, rq->srv->opts.max_json_bytes) < 0)
+        if (buf_append(rq, &rq->value, data, size) < 0)
             return MHD_NO;
     }
     p->size += size;
@@ -293,6 +298,8 @@ static enum MHD_Result begin(struct sohoa_http_server *srv, struct MHD_Connectio
     rq->req.body_kind = kind;
     rq->limit =
         kind == SOHOA_HTTP_BODY_MEMORY ? srv->opts.max_json_bytes : srv->opts.max_upload_bytes;
+    sohoa_buf_init(&rq->body, rq->limit < SIZE_MAX ? (size_t)rq->limit : SIZE_MAX);
+    sohoa_buf_init(&rq->value, srv->opts.max_json_bytes);
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     if (cl && strtoull(cl, NULL, 10) > rq->limit) {
         fail_too_large(rq);
@@ -300,11 +307,11 @@ static enum MHD_Result begin(struct sohoa_http_server *srv, struct MHD_Connectio
     }
     if (kind == SOHOA_HTTP_BODY_FILE) {
         char path[4096];
-        snprintf(path, sizeof path, "%s/upload-XXXXXX", srv->tmp_dir);
-        if ((rq->fd = temp_fd(path)) < 0 || !(rq->req.body_path = strdup(path)))
+        if ((rq->fd = temp_fd(path, sizeof path, srv->tmp_dir)) < 0 ||
+            !(rq->req.body_path = strdup(path)))
             fail(rq, 500, "internal", "cannot create a temporary file: %s", strerror(errno));
     } else if (kind == SOHOA_HTTP_BODY_MULTIPART) {
-        rq->pp = MHD_create_post_processor(c, 64 * 1024, on_part, rq);
+        rq->pp = MHD_create_post_processor(c, (size_t)64 * 1024, on_part, rq);
         if (!rq->pp)
             fail(rq, 400, "bad_multipart", "the body is not multipart/form-data with a boundary");
     }
@@ -321,7 +328,10 @@ static void body_chunk(struct request *rq, const char *data, size_t size)
     struct sohoa_http_req *req = &rq->req;
     switch (req->body_kind) {
     case SOHOA_HTTP_BODY_MEMORY:
-        mem_append(rq, &req->body, &req->body_len, &rq->mem_cap, data, size, rq->limit);
+        if (buf_append(rq, &rq->body, data, size) == 0) {
+            req->body = rq->body.data;
+            req->body_len = rq->body.len;
+        }
         break;
     case SOHOA_HTTP_BODY_FILE:
         if (write_all(rq, rq->fd, data, size) == 0)
@@ -358,6 +368,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         MHD_destroy_post_processor(rq->pp);
         rq->pp = NULL;
     }
+    value_to_part(rq);
     if (rq->fail_status)
         return send_error(rq, c, rq->fail_status, rq->fail_code, rq->fail_msg);
     struct sohoa_http_resp r;
@@ -401,7 +412,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         free(p->value);
     }
     free(rq->req.parts);
-    free(rq->req.body);
+    sohoa_buf_release(&rq->value);
+    sohoa_buf_release(&rq->body); /* rq->req.body */
     free(rq->ctype);
     free(rq);
     *con_cls = NULL;
@@ -440,7 +452,7 @@ int sohoa_http_start(const struct sohoa_http_opts *opts, const struct sohoa_http
         return rc;
     struct sohoa_http_server *srv = calloc(1, sizeof *srv);
     if (!srv || !(srv->tmp_dir = strdup(opts->tmp_dir))) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         goto out;
     }
     srv->routes = *routes;

@@ -31,6 +31,8 @@
 #include <unistd.h>
 
 #include "pipeline/base/deadline.h"
+#include "pipeline/base/fs.h"
+#include "pipeline/base/log.h"
 #include "pipeline/base/vntext.h"
 #include "workers/runtime/intake.h"
 #include "workers/runtime/layout.h"
@@ -50,6 +52,8 @@ struct watch {
     bool warned;      /* the watchdog said so once */
 };
 
+/* Every id here and in struct watch is shorter than SOHOA_SERVICE_ID_MAX (made by this file, or
+ * a folder name resume() checked), every dir a PATH_MAX buffer: copies of them fit. */
 struct accepted {
     struct accepted *next;
     char dir[PATH_MAX]; /* uploads/<rand> */
@@ -89,32 +93,14 @@ static void rand_hex(char *out, size_t nbytes)
         for (size_t i = 0; i < nbytes; i++)
             b[i] = (unsigned char)(rand() ^ (int)sohoa_now_ms());
     for (size_t i = 0; i < nbytes; i++)
-        sprintf(out + 2 * i, "%02x", b[i]);
+        (void)snprintf(out + 2 * i, 3, "%02x", b[i]); /* two digits and the NUL: fits */
 }
 
-static int mkdir_p(const char *path, struct sohoa_err *err)
-{
-    char buf[PATH_MAX];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1; *p; p++)
-        if (*p == '/') {
-            *p = '\0';
-            if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-                goto fail;
-            *p = '/';
-        }
-    if (mkdir(buf, 0700) < 0 && errno != EEXIST)
-        goto fail;
-    return 0;
-fail:
-    return sohoa_err_set(err, SOHOA_EIO, false, "cannot create %s: %s", buf, strerror(errno));
-}
-
-/* a + "/" + b into out; -1 when it does not fit. */
+/* a + "/" + b into out; SOHOA_ELIMIT when it does not fit. */
 static int join2(char *out, size_t sz, const char *a, const char *b)
 {
     int n = snprintf(out, sz, "%s/%s", a, b);
-    return n < 0 || (size_t)n >= sz ? -1 : 0;
+    return n < 0 || (size_t)n >= sz ? SOHOA_ELIMIT : 0;
 }
 
 /* rm -r of our own upload folders (two levels: uploads/<rand>/<id>/files). */
@@ -145,11 +131,11 @@ static void remove_tree(const char *path)
 static int write_file(const char *path, const char *data, size_t len, struct sohoa_err *err)
 {
     FILE *f = fopen(path, "wb");
-    if (!f || fwrite(data, 1, len, f) != len || fclose(f) != 0) {
-        if (f)
-            fclose(f);
+    bool ok = f && fwrite(data, 1, len, f) == len;
+    if (f && fclose(f) != 0) /* closed even when it fails: never a second fclose */
+        ok = false;
+    if (!ok)
         return sohoa_err_set(err, SOHOA_EIO, true, "cannot write %s: %s", path, strerror(errno));
-    }
     return 0;
 }
 
@@ -165,12 +151,15 @@ static void upload_name(const struct sohoa_upload *u, int ordinal, char *out, si
     if (dot && dot != name && strlen(dot + 1) < 10) {
         sohoa_slug(dot + 1, ext, sizeof ext);
         char stem[256];
-        snprintf(stem, sizeof stem, "%.*s", (int)(dot - name), name);
+        /* a cut is harmless: the slug keeps at most 64 bytes of it */
+        (void)snprintf(stem, sizeof stem, "%.*s", (int)(dot - name), name);
         sohoa_slug(stem, base, sizeof base);
     } else {
         sohoa_slug(name, base, sizeof base);
     }
-    snprintf(out, outsz, "%02d-%s%s%s", ordinal, base[0] ? base : "upload", ext[0] ? "." : "", ext);
+    /* at most 107 bytes into the caller's char[128]: fits */
+    (void)snprintf(out, outsz, "%02d-%s%s%s", ordinal, base[0] ? base : "upload", ext[0] ? "." : "",
+                   ext);
 }
 
 static void drop_files(const struct sohoa_upload *files, size_t n)
@@ -190,18 +179,20 @@ static int stage(struct sohoa_service *svc, const char *id, const char *meta, si
     size_t i = 0;
     int rc = 0;
     if (join2(dir, PATH_MAX, svc->uploads, r) < 0 || join2(folder, PATH_MAX, dir, id) < 0) {
+        dir[0] = '\0'; /* a cut `dir` could name the uploads folder itself: remove nothing */
         rc = sohoa_err_set(err, SOHOA_ELIMIT, false, "data-dir is too long");
         goto fail;
     }
-    if ((rc = mkdir_p(folder, err)) < 0)
+    if ((rc = sohoa_mkdir_p(folder, 0700, err)) < 0)
         goto fail;
-    snprintf(path, sizeof path, "%s/dossier.json", folder);
+    /* folder < PATH_MAX and a name < 128 bytes: these fit in path[PATH_MAX + 128] */
+    (void)snprintf(path, sizeof path, "%s/dossier.json", folder);
     if ((rc = write_file(path, meta, meta_len, err)) < 0)
         goto fail;
     for (; i < n; i++) {
         char name[128];
         upload_name(&files[i], (int)i + 1, name, sizeof name);
-        snprintf(path, sizeof path, "%s/%s", folder, name);
+        (void)snprintf(path, sizeof path, "%s/%s", folder, name);
         if (rename(files[i].path, path) < 0) {
             rc = sohoa_err_set(err, SOHOA_EIO, true, "cannot move an upload: %s", strerror(errno));
             goto fail;
@@ -223,7 +214,9 @@ static int watch_add(struct sohoa_service *svc, const char *id, bool taken_in)
         }
     if (svc->n_watches == svc->cap_watches) {
         size_t cap = svc->cap_watches ? 2 * svc->cap_watches : 16;
-        struct watch *w = realloc(svc->watches, cap * sizeof *w);
+        struct watch *w = svc->cap_watches <= SIZE_MAX / 2 / sizeof *w
+                              ? realloc(svc->watches, cap * sizeof *w)
+                              : NULL;
         if (!w)
             return SOHOA_ENOMEM;
         svc->watches = w;
@@ -231,7 +224,7 @@ static int watch_add(struct sohoa_service *svc, const char *id, bool taken_in)
     }
     struct watch *w = &svc->watches[svc->n_watches++];
     memset(w, 0, sizeof *w);
-    snprintf(w->id, sizeof w->id, "%s", id);
+    (void)snprintf(w->id, sizeof w->id, "%s", id); /* ids fit: see struct accepted */
     w->taken_in = taken_in;
     w->signature = -1;
     w->last_move = sohoa_now_ms();
@@ -252,8 +245,8 @@ static int accept_dir(struct sohoa_service *svc, const char *dir, const char *id
     struct accepted *a = calloc(1, sizeof *a);
     if (!a)
         return SOHOA_ENOMEM;
-    snprintf(a->dir, sizeof a->dir, "%s", dir);
-    snprintf(a->id, sizeof a->id, "%s", id);
+    (void)snprintf(a->dir, sizeof a->dir, "%s", dir); /* fits: see struct accepted */
+    (void)snprintf(a->id, sizeof a->id, "%s", id);
     pthread_mutex_lock(&svc->mu);
     if (svc->tail)
         svc->tail->next = a;
@@ -279,15 +272,15 @@ static void *intake_main(void *arg)
         pthread_mutex_unlock(&svc->mu);
 
         char folder[PATH_MAX + SOHOA_SERVICE_ID_MAX];
-        snprintf(folder, sizeof folder, "%s/%s", a->dir, a->id);
+        (void)snprintf(folder, sizeof folder, "%s/%s", a->dir, a->id); /* sized for it: fits */
         char *paths[1] = {folder};
         struct sohoa_intake_stats st;
         struct sohoa_err err;
         sohoa_err_clear(&err);
         int rc = sohoa_intake_paths(&svc->rt, paths, 1, SOHOA_LANE_BULK, NULL, NULL, &st, &err);
         if (rc < 0)
-            fprintf(stderr, "sohoa serve: dossier %s: %s (kept for the next start)\n", a->id,
-                    err.msg);
+            sohoa_log(SOHOA_LOG_WARN, "serve", "dossier %s: %s (kept for the next start)", a->id,
+                      err.msg);
         else
             remove_tree(a->dir);
 
@@ -322,7 +315,7 @@ static long signature_of(const struct sohoa_dossier_info *info)
 {
     long sig = 0;
     for (size_t i = 0; i < info->n_docs; i++)
-        sig = sig * 31 + info->docs[i].pages_done * 8 + (long)info->docs[i].doc.status;
+        sig = sig * 31 + (long)info->docs[i].pages_done * 8 + (long)info->docs[i].doc.status;
     return sig;
 }
 
@@ -342,14 +335,16 @@ static void watchdog(struct sohoa_service *svc, struct watch *w, struct sohoa_do
         if (d->doc.status != SOHOA_DOC_PROCESSING && d->doc.status != SOHOA_DOC_ASSEMBLING)
             continue;
         char why[SOHOA_ERR_MSG_MAX];
-        snprintf(why, sizeof why,
-                 "no progress for %.0f s (%s, %d of %d pages recorded); the original is stored: "
-                 "submit the dossier again to retry",
-                 idle_ms / 1000, sohoa_doc_status_name(d->doc.status), d->pages_done,
-                 d->doc.n_pages);
+        /* a message: a cut is fine */
+        (void)snprintf(why, sizeof why,
+                       "no progress for %.0f s (%s, %d of %d pages recorded); the original is "
+                       "stored: submit the dossier again to retry",
+                       idle_ms / 1000, sohoa_doc_status_name(d->doc.status), d->pages_done,
+                       d->doc.n_pages);
         if (!w->warned || give_up)
-            fprintf(stderr, "sohoa serve: dossier %s, document %.12s: %s%s\n", w->id, d->id, why,
-                    give_up ? " (ended as failed)" : "");
+            sohoa_log(give_up ? SOHOA_LOG_ERROR : SOHOA_LOG_WARN, "serve",
+                      "dossier %s, document %.12s: %s%s", w->id, d->id, why,
+                      give_up ? " (ended as failed)" : "");
         struct sohoa_err ferr;
         if (give_up)
             sohoa_catalog_finish_document(svc->rt.catalog, d->id, SOHOA_DOC_FAILED, why, NULL, NULL,
@@ -372,8 +367,8 @@ static void watch_tick(struct sohoa_service *svc, long *last_activity)
     for (size_t i = 0; i < svc->n_watches; i++) {
         if (workers_moved)
             svc->watches[i].last_move = now;
-        if (svc->watches[i].taken_in && n < 64)
-            snprintf(ids[n++], SOHOA_SERVICE_ID_MAX, "%s", svc->watches[i].id);
+        if (svc->watches[i].taken_in && n < 64) /* the same size: fits */
+            (void)snprintf(ids[n++], SOHOA_SERVICE_ID_MAX, "%s", svc->watches[i].id);
     }
     pthread_mutex_unlock(&svc->mu);
     for (size_t i = 0; i < n; i++) {
@@ -486,27 +481,32 @@ int sohoa_service_open(const struct sohoa_config *cfg, sohoa_service_done_fn on_
     *out = NULL;
     struct sohoa_service *svc = calloc(1, sizeof *svc);
     if (!svc)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     svc->cfg = cfg;
     svc->on_done = on_done;
     svc->on_done_arg = on_done_arg;
     pthread_mutex_init(&svc->mu, NULL);
     pthread_cond_init(&svc->cv, NULL);
-    snprintf(svc->root, sizeof svc->root, "%s/serve", cfg->data_dir ? cfg->data_dir : ".");
-    snprintf(svc->tmp, sizeof svc->tmp, "%.3500s/tmp", svc->root);
-    snprintf(svc->uploads, sizeof svc->uploads, "%.3500s/uploads", svc->root);
-    snprintf(svc->watchdir, sizeof svc->watchdir, "%.3500s/watch", svc->root);
-    if ((rc = mkdir_p(svc->tmp, err)) < 0 || (rc = mkdir_p(svc->uploads, err)) < 0 ||
-        (rc = mkdir_p(svc->watchdir, err)) < 0 || (rc = open_runtime(svc, err)) < 0)
+    /* a cut path would be another folder (the %.3500s these replaced cut the data-dir short) */
+    if (join2(svc->root, sizeof svc->root, cfg->data_dir ? cfg->data_dir : ".", "serve") < 0 ||
+        join2(svc->tmp, sizeof svc->tmp, svc->root, "tmp") < 0 ||
+        join2(svc->uploads, sizeof svc->uploads, svc->root, "uploads") < 0 ||
+        join2(svc->watchdir, sizeof svc->watchdir, svc->root, "watch") < 0) {
+        rc = sohoa_err_set(err, SOHOA_ELIMIT, false, "data-dir is too long");
+        goto fail;
+    }
+    if ((rc = sohoa_mkdir_p(svc->tmp, 0700, err)) < 0 ||
+        (rc = sohoa_mkdir_p(svc->uploads, 0700, err)) < 0 ||
+        (rc = sohoa_mkdir_p(svc->watchdir, 0700, err)) < 0 || (rc = open_runtime(svc, err)) < 0)
         goto fail;
     resume(svc);
     if (pthread_create(&svc->intake_th, NULL, intake_main, svc) != 0) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "cannot start the intake thread");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "cannot start the intake thread");
         goto fail;
     }
     svc->intake_started = true;
     if (pthread_create(&svc->watch_th, NULL, watch_main, svc) != 0) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "cannot start the watch thread");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "cannot start the watch thread");
         goto fail;
     }
     svc->watch_started = true;
@@ -533,10 +533,9 @@ void sohoa_service_free(struct sohoa_service **svcp)
     if (svc->rt_open) {
         sohoa_runtime_release(&svc->rt); /* the workers finish what was queued */
         struct sohoa_counts c = svc->rt.counts;
-        fprintf(stderr,
-                "sohoa serve: this process processed %ld page(s) and assembled %ld "
-                "document(s)\n",
-                c.pages_done, c.docs_done);
+        sohoa_log(SOHOA_LOG_INFO, "serve",
+                  "this process processed %ld page(s) and assembled %ld document(s)", c.pages_done,
+                  c.docs_done);
     }
     while (svc->head) { /* left on disk for the next start */
         struct accepted *a = svc->head;
@@ -598,7 +597,7 @@ int sohoa_service_extract(struct sohoa_service *svc, const struct sohoa_upload *
         return rc;
     }
     rand_hex(r, 6);
-    snprintf(dossier_id, SOHOA_SERVICE_ID_MAX, "upload-%s", r);
+    (void)snprintf(dossier_id, SOHOA_SERVICE_ID_MAX, "upload-%s", r); /* 19 bytes: fits */
     if ((rc = stage(svc, dossier_id, meta, sizeof meta - 1, file, 1, dir, folder, err)) < 0)
         return rc;
     char *paths[1] = {folder};
@@ -653,18 +652,18 @@ int sohoa_service_submit(struct sohoa_service *svc, const char *meta_json, size_
         }
     } else {
         rand_hex(r, 6);
-        snprintf(id, SOHOA_SERVICE_ID_MAX, "dossier-%s", r);
+        (void)snprintf(id, SOHOA_SERVICE_ID_MAX, "dossier-%s", r); /* 20 bytes: fits */
     }
     staged = true; /* stage() takes the files over, whatever happens */
     if ((rc = stage(svc, id, meta_json, meta_len, files, n, dir, folder, err)) < 0)
         goto out;
     char marker[PATH_MAX + SOHOA_SERVICE_ID_MAX];
-    snprintf(marker, sizeof marker, "%s/%s", svc->watchdir, id);
+    (void)snprintf(marker, sizeof marker, "%s/%s", svc->watchdir, id); /* sized for it: fits */
     if ((rc = write_file(marker, "", 0, err)) < 0 || (rc = accept_dir(svc, dir, id)) < 0) {
         remove_tree(dir);
         unlink(marker);
         if (rc == SOHOA_ENOMEM)
-            sohoa_err_set(err, rc, true, "out of memory");
+            sohoa_err_set(err, rc, false, "out of memory");
     }
 out:
     if (!staged)
@@ -709,7 +708,7 @@ static int get_object(struct sohoa_service *svc, const char *key, char **json, s
     char *s = realloc(data, *len + 1); /* NUL-terminate */
     if (!s) {
         free(data);
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     }
     s[*len] = '\0';
     *json = s;
@@ -748,17 +747,22 @@ int sohoa_service_output(struct sohoa_service *svc, const char *dossier_id, cons
     *is_temp = false;
     struct sohoa_dossier_info *info = NULL;
     char key[SOHOA_KEY_MAX] = "";
+    bool key_cut = false; /* a cut key would name another object */
     int rc = sohoa_catalog_get_dossier(svc->rt.catalog, dossier_id, 0, &info, err);
     if (rc < 0)
         return rc;
     for (size_t i = 0; i < info->n_docs; i++)
         if (!strcmp(info->docs[i].id, doc_id)) {
             if (what == SOHOA_OUTPUT_PDF && info->docs[i].pdf_key)
-                snprintf(key, sizeof key, "%s", info->docs[i].pdf_key);
+                key_cut = snprintf(key, sizeof key, "%s", info->docs[i].pdf_key) >= (int)sizeof key;
             else if (what == SOHOA_OUTPUT_TEXT)
                 sohoa_key_doc(key, doc_id, "text.txt");
         }
     sohoa_dossier_info_free(&info);
+    if (key_cut)
+        return sohoa_err_set(err, SOHOA_EFORMAT, false,
+                             "the catalog's PDF key of document %.12s is longer than %d bytes",
+                             doc_id, SOHOA_KEY_MAX - 1);
     if (!key[0])
         return sohoa_err_set(err, SOHOA_ENOTFOUND, false,
                              "no such document in this dossier, or no such output yet");

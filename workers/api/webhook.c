@@ -39,7 +39,8 @@ static size_t discard(char *ptr, size_t size, size_t nmemb, void *arg)
 static struct curl_slist *add(struct curl_slist *h, const char *name, const char *value, bool *ok)
 {
     char line[512];
-    snprintf(line, sizeof line, "%s: %s", name, value);
+    /* names are short constants, values at most 127 bytes (a key < SOHOA_WEBHOOK_KEY_MAX): fits */
+    (void)snprintf(line, sizeof line, "%s: %s", name, value);
     struct curl_slist *n = curl_slist_append(h, line);
     if (!n) {
         *ok = false;
@@ -54,30 +55,30 @@ int sohoa_webhook_post(const struct sohoa_webhook_opts *o, const char *key, cons
     int rc = 0;
     *http_status = 0;
     if (!o->url || !*o->url)
-        return sohoa_err_set(err, SOHOA_EINVAL, true, "no webhook-url is configured");
+        return sohoa_err_set(err, SOHOA_EINVAL, false, "no webhook-url is configured");
     pthread_once(&curl_once, curl_init);
-    if (curl_init_rc != CURLE_OK)
-        return sohoa_err_set(err, SOHOA_EBACKEND, true, "libcurl: %s",
+    if (curl_init_rc != CURLE_OK) /* runs once per process: a retry finds the same failure */
+        return sohoa_err_set(err, SOHOA_EBACKEND, false, "libcurl: %s",
                              curl_easy_strerror(curl_init_rc));
     CURL *c = curl_easy_init();
     struct curl_slist *h = NULL;
     bool ok = c != NULL;
     char ts[32], sig[SOHOA_SHA256_HEX + 4], agent[64];
     long long now = (long long)time(NULL);
-    snprintf(ts, sizeof ts, "%lld", now);
-    snprintf(agent, sizeof agent, "sohoa/%s", SOHOA_VERSION);
+    (void)snprintf(ts, sizeof ts, "%lld", now);                     /* <= 20 chars: fits */
+    (void)snprintf(agent, sizeof agent, "sohoa/%s", SOHOA_VERSION); /* a short version: fits */
     h = add(h, "Content-Type", "application/json", &ok);
     h = add(h, "Idempotency-Key", key, &ok);
     h = add(h, "X-Sohoa-Timestamp", ts, &ok);
     if (o->secret && *o->secret) {
         char hex[SOHOA_SHA256_HEX];
         sohoa_webhook_sign(o->secret, now, body, len, hex);
-        snprintf(sig, sizeof sig, "v1=%s", hex);
+        (void)snprintf(sig, sizeof sig, "v1=%s", hex); /* 3 + 64 hex digits: fits */
         h = add(h, "X-Sohoa-Signature", sig, &ok);
     }
     h = add(h, "Expect", "", &ok); /* no 100-continue round trip */
     if (!ok) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         goto out;
     }
     long timeout = o->timeout_ms > 0 ? o->timeout_ms : 10000;
@@ -94,8 +95,14 @@ int sohoa_webhook_post(const struct sohoa_webhook_opts *o, const char *key, cons
     curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
     CURLcode cr = curl_easy_perform(c);
     if (cr != CURLE_OK) {
-        rc = sohoa_err_set(err, cr == CURLE_OPERATION_TIMEDOUT ? SOHOA_ETIMEOUT : SOHOA_EIO, true,
-                           "%s", curl_easy_strerror(cr));
+        /* the network and the receiver may recover; a bad webhook-url and memory do not */
+        bool bad_url = cr == CURLE_URL_MALFORMAT || cr == CURLE_UNSUPPORTED_PROTOCOL;
+        int code = cr == CURLE_OUT_OF_MEMORY        ? SOHOA_ENOMEM
+                   : bad_url                        ? SOHOA_EINVAL
+                   : cr == CURLE_OPERATION_TIMEDOUT ? SOHOA_ETIMEOUT
+                                                    : SOHOA_EIO;
+        rc = sohoa_err_set(err, code, code == SOHOA_EIO || code == SOHOA_ETIMEOUT, "%s%s",
+                           curl_easy_strerror(cr), bad_url ? " (check webhook-url)" : "");
         goto out;
     }
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, http_status);

@@ -15,12 +15,21 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "pipeline/base/buf.h"
+#include "pipeline/base/fs.h"
+#include "pipeline/base/log.h"
+
+/* A message file is its headers (key, dossier, last error, attempts, next attempt: < 1 KiB) and
+ * the body; one of more than the body's limit and this is no message of ours. */
+#define MSG_HEADERS_MAX 8192
 
 struct msg {
     char key[SOHOA_WEBHOOK_KEY_MAX];
@@ -44,12 +53,30 @@ void sohoa_webhook_key(const char *dossier_id, const char *body, size_t len,
 {
     char hex[SOHOA_SHA256_HEX];
     sohoa_sha256_mem(body, len, hex);
-    snprintf(key, SOHOA_WEBHOOK_KEY_MAX, "%.64s.%.24s", dossier_id, hex);
+    (void)snprintf(key, SOHOA_WEBHOOK_KEY_MAX, "%.64s.%.24s", dossier_id, hex); /* 89: fits */
 }
 
-static void path_of(char out[PATH_MAX], const char *dir, const char *state, const char *key)
+/* A path of the outbox into out[PATH_MAX], printf-style; SOHOA_ELIMIT when it does not fit (a
+ * cut path would name another file). */
+static int outbox_path(char out[PATH_MAX], struct sohoa_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int outbox_path(char out[PATH_MAX], struct sohoa_err *err, const char *fmt, ...)
 {
-    snprintf(out, PATH_MAX, "%s/%s/%s.msg", dir, state, key);
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(out, PATH_MAX, fmt, ap);
+    va_end(ap);
+    if (n < 0 || n >= PATH_MAX)
+        return sohoa_err_set(err, SOHOA_ELIMIT, false,
+                             "webhook outbox: a path is longer than %d bytes (%.128s...)",
+                             PATH_MAX - 1, out);
+    return 0;
+}
+
+static int path_of(char out[PATH_MAX], const char *dir, const char *state, const char *key,
+                   struct sohoa_err *err)
+{
+    return outbox_path(out, err, "%s/%s/%s.msg", dir, state, key);
 }
 
 static int ensure_dirs(const char *dir, struct sohoa_err *err)
@@ -57,9 +84,11 @@ static int ensure_dirs(const char *dir, struct sohoa_err *err)
     const char *sub[] = {"", "/pending", "/delivered", "/dead"};
     char p[PATH_MAX];
     for (size_t i = 0; i < sizeof sub / sizeof sub[0]; i++) {
-        snprintf(p, sizeof p, "%s%s", dir, sub[i]);
-        if (mkdir(p, 0700) < 0 && errno != EEXIST)
-            return sohoa_err_set(err, SOHOA_EIO, true, "cannot create %s: %s", p, strerror(errno));
+        int rc = outbox_path(p, err, "%s%s", dir, sub[i]);
+        if (rc < 0)
+            return rc;
+        if ((rc = sohoa_mkdir_p(p, 0700, err)) < 0)
+            return rc;
     }
     return 0;
 }
@@ -68,12 +97,12 @@ static int ensure_dirs(const char *dir, struct sohoa_err *err)
 static int write_msg(const char *path, const struct msg *m, struct sohoa_err *err)
 {
     char tmp[PATH_MAX + 32];
-    snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid());
+    (void)snprintf(tmp, sizeof tmp, "%s.tmp%ld", path, (long)getpid()); /* path < PATH_MAX: fits */
     FILE *f = fopen(tmp, "wb");
     if (!f)
         return sohoa_err_set(err, SOHOA_EIO, true, "cannot write %s: %s", tmp, strerror(errno));
     char last[SOHOA_ERR_MSG_MAX];
-    snprintf(last, sizeof last, "%s", m->last_error);
+    (void)snprintf(last, sizeof last, "%s", m->last_error); /* the same size: fits */
     for (char *p = last; *p; p++)
         if (*p == '\n' || *p == '\r')
             *p = ' ';
@@ -90,21 +119,23 @@ static int write_msg(const char *path, const struct msg *m, struct sohoa_err *er
     return 0;
 }
 
-static void header(const char *text, const char *name, char *out, size_t outsz)
+/* The value of header `name` into out[outsz] ("" when absent); false when it was cut to fit. */
+static bool header(const char *text, const char *name, char *out, size_t outsz)
 {
     size_t n = strlen(name);
     out[0] = '\0';
     for (const char *p = text; p && *p;) {
         if (!strncmp(p, name, n) && p[n] == ':' && p[n + 1] == ' ') {
             size_t l = strcspn(p + n + 2, "\n");
-            snprintf(out, outsz, "%.*s", (int)l, p + n + 2);
-            return;
+            (void)snprintf(out, outsz, "%.*s", (int)l, p + n + 2); /* a cut is reported */
+            return l < outsz;
         }
         p = strchr(p, '\n');
         if (!p || p[1] == '\n')
-            return; /* end of the headers */
+            return true; /* end of the headers */
         p++;
     }
+    return true;
 }
 
 static int read_msg(const char *path, struct msg *m, struct sohoa_err *err)
@@ -114,26 +145,16 @@ static int read_msg(const char *path, struct msg *m, struct sohoa_err *err)
     if (!f)
         return sohoa_err_set(err, errno == ENOENT ? SOHOA_ENOTFOUND : SOHOA_EIO, false,
                              "cannot read %s: %s", path, strerror(errno));
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap + 1);
-    size_t r;
-    while (buf && (r = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += r;
-        if (len == cap) {
-            char *nb = cap < SOHOA_WEBHOOK_BODY_MAX + 8192 ? realloc(buf, 2 * cap + 1) : NULL;
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (!buf)
-        return sohoa_err_set(err, SOHOA_ELIMIT, false, "%s is too large or memory ran out", path);
-    buf[len] = '\0';
+    struct sohoa_buf b = SOHOA_BUF_INIT(SOHOA_WEBHOOK_BODY_MAX + MSG_HEADERS_MAX);
+    char chunk[8192];
+    size_t r, len = 0;
+    while ((r = fread(chunk, 1, sizeof chunk, f)) > 0 && sohoa_buf_add(&b, chunk, r) == 0)
+        ;
+    (void)fclose(f); /* read-only */
+    char *buf = NULL;
+    int rc = sohoa_buf_take(&b, &buf, &len);
+    if (rc < 0)
+        return sohoa_err_set(err, rc, false, "%s is too large or memory ran out", path);
     char *sep = strstr(buf, "\n\n");
     char num[64];
     if (strncmp(buf, "sohoa-webhook: 1\n", 17) != 0 || !sep) {
@@ -141,8 +162,13 @@ static int read_msg(const char *path, struct msg *m, struct sohoa_err *err)
         return sohoa_err_set(err, SOHOA_EFORMAT, false, "%s is not an outbox message", path);
     }
     *sep = '\0';
-    header(buf, "key", m->key, sizeof m->key);
-    header(buf, "dossier", m->dossier, sizeof m->dossier);
+    /* a cut key would name another message; a cut last error is only shorter */
+    if (!header(buf, "key", m->key, sizeof m->key) ||
+        !header(buf, "dossier", m->dossier, sizeof m->dossier)) {
+        free(buf);
+        return sohoa_err_set(err, SOHOA_EFORMAT, false, "%s: key or dossier over %d bytes", path,
+                             SOHOA_WEBHOOK_KEY_MAX - 1);
+    }
     header(buf, "last-error", m->last_error, sizeof m->last_error);
     header(buf, "attempts", num, sizeof num);
     m->attempts = atoi(num);
@@ -168,17 +194,21 @@ int sohoa_webhook_enqueue(const char *dir, const char *dossier_id, const char *b
                              SOHOA_WEBHOOK_BODY_MAX);
     const char *states[] = {"pending", "delivered"};
     for (int i = 0; i < 2; i++) {
-        path_of(p, dir, states[i], key);
+        if ((rc = path_of(p, dir, states[i], key, err)) < 0)
+            return rc;
         if (access(p, F_OK) == 0)
             return 0; /* the same content: sent or being sent */
     }
     struct msg m;
     memset(&m, 0, sizeof m);
-    snprintf(m.key, sizeof m.key, "%s", key);
-    snprintf(m.dossier, sizeof m.dossier, "%s", dossier_id);
+    (void)snprintf(m.key, sizeof m.key, "%s", key); /* the same size: fits */
+    if (snprintf(m.dossier, sizeof m.dossier, "%s", dossier_id) >= (int)sizeof m.dossier)
+        return sohoa_err_set(err, SOHOA_ELIMIT, false, "webhook: dossier id over %d bytes",
+                             (int)sizeof m.dossier - 1);
     m.body = (char *)body;
     m.len = len;
-    path_of(p, dir, "pending", key);
+    if ((rc = path_of(p, dir, "pending", key, err)) < 0)
+        return rc;
     return write_msg(p, &m, err);
 }
 
@@ -195,36 +225,40 @@ static long long backoff(const struct sohoa_webhook_opts *o, int attempts)
 static void attempt(const struct sohoa_webhook_opts *o, const char *name,
                     struct sohoa_webhook_pass *pass)
 {
-    char p[PATH_MAX], dst[PATH_MAX];
+    char p[PATH_MAX], delivered[PATH_MAX], dead[PATH_MAX];
     struct msg m;
     struct sohoa_err err;
     sohoa_err_clear(&err);
-    snprintf(p, sizeof p, "%s/pending/%s", o->dir, name);
-    if (read_msg(p, &m, &err) < 0) {
-        fprintf(stderr, "sohoa webhook: %s\n", err.msg);
+    if (outbox_path(p, &err, "%s/pending/%s", o->dir, name) < 0 || read_msg(p, &m, &err) < 0) {
+        sohoa_log(SOHOA_LOG_ERROR, "webhook", "%s", err.msg);
         return;
     }
     if (m.next_ms > wall_ms()) {
         pass->waiting++;
         goto out;
     }
+    /* where it goes next, known before it is sent */
+    if (path_of(delivered, o->dir, "delivered", m.key, &err) < 0 ||
+        path_of(dead, o->dir, "dead", m.key, &err) < 0) {
+        sohoa_log(SOHOA_LOG_ERROR, "webhook", "%s", err.msg);
+        goto out;
+    }
     long status = 0;
     int max = o->max_attempts > 0 ? o->max_attempts : 8;
     m.attempts++;
+    /* the last errors below are messages: a cut is fine */
     if (sohoa_webhook_post(o, m.key, m.body, m.len, &status, &err) == 0) {
-        path_of(dst, o->dir, "delivered", m.key);
-        snprintf(m.last_error, sizeof m.last_error, "delivered: HTTP %ld", status);
-        if (write_msg(p, &m, &err) == 0 && rename(p, dst) == 0)
+        (void)snprintf(m.last_error, sizeof m.last_error, "delivered: HTTP %ld", status);
+        if (write_msg(p, &m, &err) == 0 && rename(p, delivered) == 0)
             pass->delivered++;
         goto out;
     }
-    snprintf(m.last_error, sizeof m.last_error, "attempt %d: %.400s", m.attempts, err.msg);
+    (void)snprintf(m.last_error, sizeof m.last_error, "attempt %d: %.400s", m.attempts, err.msg);
     if (!err.retryable || m.attempts >= max) {
-        path_of(dst, o->dir, "dead", m.key);
-        if (write_msg(p, &m, &err) == 0 && rename(p, dst) == 0)
+        if (write_msg(p, &m, &err) == 0 && rename(p, dead) == 0)
             pass->dead++;
-        fprintf(stderr, "sohoa webhook: %s dead-lettered after %d attempt(s): %s\n", m.key,
-                m.attempts, m.last_error);
+        sohoa_log(SOHOA_LOG_ERROR, "webhook", "%s dead-lettered after %d attempt(s): %s", m.key,
+                  m.attempts, m.last_error);
         goto out;
     }
     m.next_ms = wall_ms() + backoff(o, m.attempts);
@@ -249,8 +283,11 @@ static int list_state(const char *dir, const char *state, struct dirent ***ents,
                       struct sohoa_err *err)
 {
     char p[PATH_MAX];
-    snprintf(p, sizeof p, "%s/%s", dir, state);
-    int n = scandir(p, ents, NULL, name_cmp);
+    *ents = NULL;
+    int n = outbox_path(p, err, "%s/%s", dir, state);
+    if (n < 0)
+        return n;
+    n = scandir(p, ents, NULL, name_cmp);
     if (n < 0 && errno == ENOENT) {
         *ents = NULL;
         return 0;
@@ -290,14 +327,14 @@ static int replay_one(const char *dir, const char *key, struct sohoa_err *err)
 {
     char p[PATH_MAX], dst[PATH_MAX];
     struct msg m;
-    path_of(p, dir, "dead", key);
-    int rc = read_msg(p, &m, err);
-    if (rc < 0)
+    int rc;
+    if ((rc = path_of(p, dir, "dead", key, err)) < 0 ||
+        (rc = path_of(dst, dir, "pending", key, err)) < 0 || (rc = read_msg(p, &m, err)) < 0)
         return rc;
-    snprintf(m.last_error, sizeof m.last_error, "replayed after %d attempt(s)", m.attempts);
+    /* a message: fits */
+    (void)snprintf(m.last_error, sizeof m.last_error, "replayed after %d attempt(s)", m.attempts);
     m.attempts = 0;
     m.next_ms = 0;
-    path_of(dst, dir, "pending", key);
     if ((rc = write_msg(p, &m, err)) == 0 && rename(p, dst) < 0)
         rc = sohoa_err_set(err, SOHOA_EIO, true, "cannot move %s: %s", p, strerror(errno));
     free(m.body);
@@ -320,9 +357,11 @@ int sohoa_webhook_replay(const char *dir, const char *key, int *n, struct sohoa_
     if (cnt < 0)
         return cnt;
     for (int i = 0; i < cnt && rc == 0; i++)
-        if (ends_with_msg(ents[i]->d_name)) {
+        if (ends_with_msg(ents[i]->d_name) &&
+            strlen(ents[i]->d_name) - 4 < SOHOA_WEBHOOK_KEY_MAX) { /* longer: not one of ours */
             char k[SOHOA_WEBHOOK_KEY_MAX];
-            snprintf(k, sizeof k, "%.*s", (int)strlen(ents[i]->d_name) - 4, ents[i]->d_name);
+            /* fits: checked just above */
+            (void)snprintf(k, sizeof k, "%.*s", (int)strlen(ents[i]->d_name) - 4, ents[i]->d_name);
             if ((rc = replay_one(dir, k, err)) == 0)
                 (*n)++;
         }
@@ -344,8 +383,10 @@ int sohoa_webhook_list(const char *dir,
         for (int i = 0; i < n; i++) {
             char p[PATH_MAX];
             struct msg m;
-            snprintf(p, sizeof p, "%s/%s/%s", dir, states[s], ents[i]->d_name);
-            if (ends_with_msg(ents[i]->d_name) && read_msg(p, &m, NULL) == 0) {
+            /* like one it cannot read, a message whose path does not fit is left out */
+            if (ends_with_msg(ents[i]->d_name) &&
+                outbox_path(p, NULL, "%s/%s/%s", dir, states[s], ents[i]->d_name) == 0 &&
+                read_msg(p, &m, NULL) == 0) {
                 fn(arg, states[s], m.key, m.dossier, m.attempts, m.last_error);
                 free(m.body);
             }
@@ -376,7 +417,7 @@ static void *sender_main(void *arg)
         struct sohoa_err err;
         sohoa_err_clear(&err);
         if (sohoa_webhook_drain(s->o, &pass, &err) < 0)
-            fprintf(stderr, "sohoa webhook: %s\n", err.msg);
+            sohoa_log(SOHOA_LOG_WARN, "webhook", "%s", err.msg);
         pthread_mutex_lock(&s->mu);
         if (s->stop || s->kicked)
             continue;
@@ -398,7 +439,7 @@ int sohoa_webhook_sender_start(const struct sohoa_webhook_opts *o,
         return rc;
     struct sohoa_webhook_sender *s = calloc(1, sizeof *s);
     if (!s)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     s->o = o;
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
@@ -406,7 +447,7 @@ int sohoa_webhook_sender_start(const struct sohoa_webhook_opts *o,
         pthread_cond_destroy(&s->cv);
         pthread_mutex_destroy(&s->mu);
         free(s);
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "cannot start the webhook thread");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "cannot start the webhook thread");
     }
     *out = s;
     return 0;

@@ -16,6 +16,7 @@
 #include "pipeline/fields/extract_json.h"
 #include "pipeline/fields/extract_lines.h"
 #include "pipeline/fields/extract_page.h"
+#include "pipeline/base/buf.h"
 #include "pipeline/image/imageio.h"
 #include "pipeline/image/ocr.h"
 #include "pipeline/image/pagechain.h"
@@ -42,33 +43,34 @@ static void usage(FILE *f)
                "Exit codes: 0 read, 2 the file could not be read, 64 usage, 70 internal.\n");
 }
 
+#define TEXT_FILE_MAX ((size_t)64 << 20) /* bytes of a .txt test input */
+
 static int read_file(const char *path, char **out, struct sohoa_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    size_t len = 0, cap = 0;
+    struct sohoa_buf b = SOHOA_BUF_INIT(TEXT_FILE_MAX);
+    char chunk[65536];
+    size_t k;
+    int rc = 0;
     *out = NULL;
+    FILE *f = fopen(path, "rb");
     if (!f)
         return sohoa_err_set(err, SOHOA_ENOTFOUND, false, "cannot open %s", path);
-    for (;;) {
-        if (len + 4096 + 1 > cap) {
-            char *g = realloc(buf, cap = cap ? cap * 2 : 65536);
-            if (!g || cap > (64u << 20)) {
-                free(g ? g : buf);
-                fclose(f);
-                return sohoa_err_set(err, SOHOA_ELIMIT, false, "%s: too large for text", path);
-            }
-            buf = g;
-        }
-        size_t k = fread(buf + len, 1, cap - len - 1, f);
-        len += k;
-        if (k == 0)
-            break;
-    }
-    fclose(f);
-    buf[len] = '\0';
-    *out = buf;
-    return 0;
+    while (rc == 0 && (k = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = sohoa_buf_add(&b, chunk, k);
+    if (rc == 0 && ferror(f))
+        rc = sohoa_err_set(err, SOHOA_EIO, false, "cannot read %s", path);
+    else if (rc == SOHOA_ELIMIT)
+        sohoa_err_set(err, rc, false, "%s: over %zu MiB, too large for text", path,
+                      TEXT_FILE_MAX >> 20);
+    else if (rc < 0)
+        sohoa_err_set(err, rc, false, "out of memory reading %s", path);
+    (void)fclose(f); /* read-only */
+    if (rc == 0)
+        rc = sohoa_buf_take(&b, out, NULL);
+    sohoa_buf_release(&b);
+    if (rc == SOHOA_ENOMEM)
+        sohoa_err_set(err, rc, false, "out of memory reading %s", path);
+    return rc;
 }
 
 static int text_pages(const char *path, struct sohoa_xpage *pages, size_t *n, struct sohoa_err *err)
@@ -128,7 +130,8 @@ static int image_pages(const char *path, const struct sohoa_config *cfg, struct 
     struct sohoa_page_read r;
     memset(&r, 0, sizeof r);
     int rc;
-    if ((rc = sohoa_imageio_init(err)) || (rc = sohoa_imageio_probe(path, &cfg->limits, &pr, err)) ||
+    if ((rc = sohoa_imageio_init(err)) ||
+        (rc = sohoa_imageio_probe(path, &cfg->limits, &pr, err)) ||
         (rc = sohoa_ocr_new(cfg->tessdata, cfg->lang, &ocr, err)))
         goto out;
     for (int i = 0; i < pr.n_pages && i < EXTRACT_MAX_PAGES; i++) {

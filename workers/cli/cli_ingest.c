@@ -74,7 +74,7 @@ int sohoa_cli_ingest(int argc, char **argv)
     bool only_paths = false;
     for (int i = 0; i < rest; i++) {
         const char *a = argv[1 + i];
-        if (only_paths) {
+        if (only_paths || a[0] != '-' || !a[1]) { /* a path: after "--", or not an option */
             paths[n++] = argv[1 + i];
         } else if (!strcmp(a, "--")) {
             only_paths = true;
@@ -89,12 +89,10 @@ int sohoa_cli_ingest(int argc, char **argv)
             wait = true;
         } else if (!strcmp(a, "--timeout") && i + 1 < rest) {
             timeout_s = atof(argv[1 + ++i]);
-        } else if (a[0] == '-' && a[1]) {
+        } else {
             fprintf(stderr, "sohoa ingest: unknown option %s (see --help)\n", a);
             code = SOHOA_EXIT_USAGE;
             goto out;
-        } else {
-            paths[n++] = argv[1 + i];
         }
     }
     if (n == 0) {
@@ -110,7 +108,7 @@ int sohoa_cli_ingest(int argc, char **argv)
     }
     /* A shared queue: `sohoa worker` processes do the work; this process only publishes. */
     bool shared = sohoa_queue_durable(rt.queue);
-    if ((rc = sohoa_tracker_new(&tracker, &err)) < 0) {
+    if (sohoa_tracker_new(&tracker, &err) < 0) {
         fprintf(stderr, "sohoa ingest: %s\n", err.msg);
         code = SOHOA_EXIT_INTERNAL;
         goto out;
@@ -131,7 +129,7 @@ int sohoa_cli_ingest(int argc, char **argv)
                 catalog);
     struct sohoa_progress prog;
     sohoa_progress_init(&prog, stderr);
-    if ((rc = sohoa_intake_paths(&rt, paths, n, lane, log_note, &prog, &st, &err)) < 0) {
+    if (sohoa_intake_paths(&rt, paths, n, lane, log_note, &prog, &st, &err) < 0) {
         fprintf(stderr, "sohoa ingest: %s\n", err.msg);
         code = SOHOA_EXIT_INTERNAL;
     }
@@ -150,7 +148,7 @@ int sohoa_cli_ingest(int argc, char **argv)
      * ends a wait that sees nothing move (tracker.h). */
     struct sohoa_wait_opts wo = {
         .timeout_s = timeout_s, .show = quiet ? NULL : show_progress, .show_arg = &prog};
-    if (code == SOHOA_EXIT_OK && (rc = sohoa_tracker_wait(tracker, &rt, &wo, &c, &err)) < 0) {
+    if (code == SOHOA_EXIT_OK && sohoa_tracker_wait(tracker, &rt, &wo, &c, &err) < 0) {
         fprintf(stderr, "%ssohoa ingest: %s\n", prog.tty ? "\r\033[K" : "", err.msg);
         code = SOHOA_EXIT_INTERNAL;
     }
@@ -162,8 +160,8 @@ int sohoa_cli_ingest(int argc, char **argv)
     struct sohoa_counts here = sohoa_runtime_counts(&rt);
     printf("pages: %ld done (%ld blank, %ld failed) in %.1f s, %.2f pages/s; %ld processed by "
            "this process\n",
-           c.pages_done, c.pages_blank, c.pages_failed, secs, secs > 0 ? c.pages_done / secs : 0.0,
-           here.pages_done);
+           c.pages_done, c.pages_blank, c.pages_failed, secs,
+           secs > 0 ? (double)c.pages_done / secs : 0.0, here.pages_done);
     printf("outputs: %s (docs/<sha256>/searchable.pdf, text.txt, record.json), catalog %s\n",
            cfg.store_url, catalog);
     if (code == SOHOA_EXIT_OK) {

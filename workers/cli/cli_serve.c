@@ -54,7 +54,8 @@ int sohoa_cli_serve(int argc, char **argv)
     sigaddset(&stop, SIGTERM);
     sigaddset(&stop, SIGINT);
     pthread_sigmask(SIG_BLOCK, &stop, NULL);
-    signal(SIGPIPE, SIG_IGN); /* a client that hangs up is an error on its socket only */
+    /* a client that hangs up is an error on its socket only; cannot fail (a valid signal) */
+    (void)signal(SIGPIPE, SIG_IGN);
 
     if ((rc = sohoa_api_server_start(&cfg, &srv, &err)) < 0) {
         fprintf(stderr, "sohoa serve: %s\n", err.msg);
@@ -63,7 +64,7 @@ int sohoa_cli_serve(int argc, char **argv)
     }
     const char *listen = cfg.listen ? cfg.listen : SOHOA_LISTEN_DEFAULT;
     char host[256];
-    snprintf(host, sizeof host, "%.*s", (int)strcspn(listen, ":"), listen);
+    (void)snprintf(host, sizeof host, "%.*s", (int)strcspn(listen, ":"), listen); /* shown only */
     char catalog[512]; /* password masked */
     sohoa_queue_url_redacted(cfg.catalog_url, catalog, sizeof catalog);
     fprintf(stderr, "sohoa serve: listening on http://%s:%d/ (%d workers, store %s, catalog %s)\n",

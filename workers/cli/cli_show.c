@@ -93,7 +93,7 @@ int sohoa_cli_show(int argc, char **argv)
                 printf(", page %d", r->page);
             if (r->confidence >= 0)
                 printf(", conf %.2f", r->confidence);
-            if (r->raw && strcmp(r->raw, r->value))
+            if (r->raw && strcmp(r->raw, r->value) != 0)
                 printf(", read \"%s\"", r->raw);
             printf(")\n");
         }

@@ -41,7 +41,11 @@ int sohoa_cli_webhook(int argc, char **argv)
     if ((code = sohoa_cli_config("webhook", &cfg, argc, argv, &rest)) != SOHOA_EXIT_OK)
         goto out;
     const char *verb = rest > 0 ? argv[1] : NULL;
-    sohoa_api_webhook_dir(&cfg, dir, sizeof dir);
+    if (sohoa_api_webhook_dir(&cfg, dir, sizeof dir, &err) < 0) {
+        fprintf(stderr, "sohoa webhook: %s\n", err.msg);
+        code = SOHOA_EXIT_USAGE; /* a data-dir too long: fix the configuration */
+        goto out;
+    }
     if (sohoa_cli_is_help(verb)) {
         usage(stdout);
     } else if (verb && !strcmp(verb, "list") && rest == 1) {

@@ -49,18 +49,19 @@ static void usage(FILE *f)
     sohoa_config_print_keys();
 }
 
+/* 0, or SOHOA_EBACKEND with errno telling why. */
 static int install_handlers(void)
 {
     if (pipe(stop_pipe) < 0)
-        return -1;
+        return SOHOA_EBACKEND;
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGTERM, &sa, NULL) < 0 || sigaction(SIGINT, &sa, NULL) < 0)
-        return -1;
+        return SOHOA_EBACKEND;
     sa.sa_handler = SIG_IGN;
-    return sigaction(SIGPIPE, &sa, NULL);
+    return sigaction(SIGPIPE, &sa, NULL) < 0 ? SOHOA_EBACKEND : 0;
 }
 
 /* Blocks until a stop signal, logging the counters every minute when they changed. */
@@ -129,8 +130,8 @@ int sohoa_cli_worker(int argc, char **argv)
         goto out;
     }
     rt.interactive_traffic = true; /* the lane may carry API requests: keep a thread for it */
-    if ((rc = sohoa_runtime_start_workers(&rt, &err)) < 0 ||
-        (rc = sohoa_runtime_start_sweeper(&rt, SOHOA_SWEEP_INTERVAL_MS, &err)) < 0) {
+    if (sohoa_runtime_start_workers(&rt, &err) < 0 ||
+        sohoa_runtime_start_sweeper(&rt, SOHOA_SWEEP_INTERVAL_MS, &err) < 0) {
         fprintf(stderr, "sohoa worker: %s\n", err.msg);
         code = SOHOA_EXIT_INTERNAL;
         goto out;
@@ -152,7 +153,8 @@ int sohoa_cli_worker(int argc, char **argv)
                 "sohoa worker: %d job(s) still running after %d s; exiting without "
                 "acknowledging them: the broker delivers them again\n",
                 left, grace_s);
-        fflush(NULL);
+        /* exiting now: a failed flush has nowhere to be reported */
+        (void)fflush(NULL);
         _exit(SOHOA_EXIT_OK); /* closing the connections requeues the unacknowledged jobs */
     }
     struct sohoa_counts c = sohoa_runtime_counts(&rt);

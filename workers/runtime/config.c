@@ -105,7 +105,7 @@ int sohoa_config_set(struct sohoa_config *cfg, const char *name, const char *val
     if (k->kind == K_STR) {
         char *copy = strdup(value);
         if (!copy)
-            return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+            return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         free(*(char **)field);
         *(char **)field = copy;
         return 0;
@@ -175,7 +175,7 @@ int sohoa_config_load_env(struct sohoa_config *cfg, struct sohoa_err *err)
         char var[64] = "SOHOA_";
         size_t n = strlen(var);
         for (const char *p = keys[i].name; *p && n < sizeof var - 1; p++)
-            var[n++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+            var[n++] = (char)(*p == '-' ? '_' : toupper((unsigned char)*p));
         var[n] = '\0';
         const char *v = getenv(var);
         if (v && *v) {

@@ -15,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "pipeline/base/log.h"
 #include "pipeline/fields/extract.h"
 #include "pipeline/fields/extract_json.h"
 #include "pipeline/fields/extract_page.h"
@@ -163,7 +164,7 @@ static int put_fields(struct sohoa_runtime *rt, const char *doc, const struct so
     size_t n = x ? x->n_fields : 0;
     struct sohoa_field_row *rows = n ? calloc(n, sizeof *rows) : NULL;
     if (n && !rows)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     for (size_t i = 0; i < n; i++) {
         const struct sohoa_field *f = &x->fields[i];
         rows[i] = (struct sohoa_field_row){
@@ -219,7 +220,7 @@ static int assemble(struct sohoa_runtime *rt, const struct sohoa_job *job,
     texts = calloc((size_t)n, sizeof *texts);
     xp = calloc((size_t)nx, sizeof *xp);
     if (!pages || !texts || !xp) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         goto out;
     }
     if ((pdf_fd = mkstemp(pdf_path)) < 0 || (txt_fd = mkstemp(txt_path)) < 0 ||
@@ -288,7 +289,8 @@ static int assemble(struct sohoa_runtime *rt, const struct sohoa_job *job,
 
     extract_doc(rt, xp, (size_t)nx, &x, &xjson, &xerr);
     if (!xjson)
-        fprintf(stderr, "sohoa: document %s: no extraction: %s\n", job->doc_id, xerr.msg);
+        sohoa_log(SOHOA_LOG_WARN, "assemble", "document %s: no extraction: %s", job->doc_id,
+                  xerr.msg);
 
     *status = failed == 0 ? "done" : ok > 0 ? "partial" : "failed";
     struct sohoa_record_info ri = {
@@ -310,10 +312,11 @@ static int assemble(struct sohoa_runtime *rt, const struct sohoa_job *job,
     char record_key[SOHOA_KEY_MAX];
     memcpy(record_key, key, sizeof key);
     if ((rc = put_fields(rt, job->doc_id, x, err)) < 0) {
-        if (err->retryable)
+        if (err->retryable || rc == SOHOA_ENOMEM) /* out of memory is no refusal of a field */
             goto out;
         /* a field the catalog refuses (too long, ...) costs the document its fields only */
-        fprintf(stderr, "sohoa: document %s: fields not indexed: %s\n", job->doc_id, err->msg);
+        sohoa_log(SOHOA_LOG_WARN, "assemble", "document %s: fields not indexed: %s", job->doc_id,
+                  err->msg);
         sohoa_err_clear(err);
         struct sohoa_err ierr;
         put_fields(rt, job->doc_id, NULL, &ierr);
@@ -325,12 +328,14 @@ static int assemble(struct sohoa_runtime *rt, const struct sohoa_job *job,
                                        err);
 out:
     sohoa_pdf_free(&pdf);
+    /* temporary files: flushed (checked) before they were uploaded, unlinked just below, so a
+     * failed close cannot lose anything */
     if (pdf_f)
-        fclose(pdf_f);
+        (void)fclose(pdf_f);
     else if (pdf_fd >= 0)
         close(pdf_fd);
     if (txt_f)
-        fclose(txt_f);
+        (void)fclose(txt_f);
     else if (txt_fd >= 0)
         close(txt_fd);
     unlink(pdf_path);
@@ -360,14 +365,15 @@ static void summarise_dossiers(struct sohoa_runtime *rt, const char *doc_id)
     struct sohoa_err serr;
     sohoa_err_clear(&serr);
     if (sohoa_catalog_doc_dossiers(rt->catalog, doc_id, &ids, &serr) < 0) {
-        fprintf(stderr, "sohoa: document %.12s: its dossiers not summarised: %s\n", doc_id,
-                serr.msg);
+        sohoa_log(SOHOA_LOG_WARN, "assemble", "document %.12s: its dossiers not summarised: %s",
+                  doc_id, serr.msg);
         return;
     }
     for (size_t i = 0; i < ids.n; i++) {
         sohoa_err_clear(&serr);
         if (sohoa_dossier_summarise(rt, ids.v[i], NULL, &serr) < 0)
-            fprintf(stderr, "sohoa: dossier %s: summary not written: %s\n", ids.v[i], serr.msg);
+            sohoa_log(SOHOA_LOG_WARN, "assemble", "dossier %s: summary not written: %s", ids.v[i],
+                      serr.msg);
     }
     sohoa_ids_release(&ids);
 }
@@ -408,7 +414,8 @@ enum sohoa_job_outcome sohoa_doc_job_run(struct sohoa_runtime *rt, const struct 
             goto out;
         }
         status = "failed";
-        fprintf(stderr, "sohoa: document %s: assembly failed: %s\n", job->doc_id, err.msg);
+        sohoa_log(SOHOA_LOG_ERROR, "assemble", "document %s: assembly failed: %s", job->doc_id,
+                  err.msg);
         struct sohoa_err ierr;
         sohoa_catalog_finish_document(rt->catalog, job->doc_id, SOHOA_DOC_FAILED, err.msg, NULL,
                                       NULL, &ierr);

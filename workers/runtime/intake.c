@@ -37,7 +37,7 @@ void sohoa_slug(const char *label, char *out, size_t outsz)
     if (rc == 0)
         rc = vn_fold(canon, &folded, NULL);
     free(canon);
-    if (rc < 0)
+    if (rc < 0 || !folded)
         return;
     size_t n = 0;
     bool dash = false;
@@ -162,7 +162,7 @@ static int queue_pages(struct intake *in, const struct sohoa_manifest *m, struct
     memcpy(job.doc_id, m->doc_id, sizeof job.doc_id);
     job.n_pages = m->n_pages;
     job.attempt = 1;
-    snprintf(job.format, sizeof job.format, "%s", m->format);
+    (void)snprintf(job.format, sizeof job.format, "%s", m->format); /* both char[16]: fits */
     sohoa_runtime_doc_queued(in->rt);
     sohoa_runtime_add_pages(in->rt, m->n_pages);
     for (int p = 0; p < m->n_pages; p++) {
@@ -192,7 +192,8 @@ static int probe_file(struct intake *in, const struct sohoa_dossier_meta *dm, co
         *refused = true;
         return 0;
     }
-    snprintf(m->format, sizeof m->format, "%s", sohoa_format_name(probe.format));
+    /* format names are at most 7 chars: fits */
+    (void)snprintf(m->format, sizeof m->format, "%s", sohoa_format_name(probe.format));
     m->n_pages = probe.n_pages;
     int rc = sohoa_manifest_to_json(m, dm, &json, err);
     if (rc == 0) {
@@ -336,8 +337,8 @@ static int read_meta(const char *dir, struct sohoa_dossier_meta *dm, struct soho
                                                strerror(errno));
     char *buf = malloc(DOSSIER_JSON_MAX);
     size_t n = buf ? fread(buf, 1, DOSSIER_JSON_MAX, f) : 0;
-    fclose(f);
-    rc = !buf ? sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory")
+    (void)fclose(f); /* read-only */
+    rc = !buf ? sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory")
          : n == DOSSIER_JSON_MAX
              ? sohoa_err_set(err, SOHOA_ELIMIT, false, "dossier.json is over 1 MiB")
              : sohoa_dossier_meta_parse(buf, n, dm, err);
@@ -386,7 +387,7 @@ static void set_id(struct sohoa_dossier_meta *dm, const char *label)
     if (!slug[0]) {
         char hex[SOHOA_SHA256_HEX];
         sohoa_sha256_mem(label, strlen(label), hex);
-        snprintf(slug, sizeof slug, "dossier-%.12s", hex);
+        (void)snprintf(slug, sizeof slug, "dossier-%.12s", hex); /* 20 chars: fits */
     }
     free(dm->id);
     dm->id = strdup(slug);
@@ -410,7 +411,8 @@ static int ingest_dossier(struct intake *in, const char *dir, const char *only, 
 
     char label[PATH_MAX];
     const char *base = strrchr(only ? only : dir, '/');
-    snprintf(label, sizeof label, "%s", base ? base + 1 : (only ? only : dir));
+    /* a name for notes and the id, which keeps at most 64 chars of it: a cut is harmless */
+    (void)snprintf(label, sizeof label, "%s", base ? base + 1 : (only ? only : dir));
     if (only) {
         char *dot = strrchr(label, '.');
         if (dot && dot != label)
@@ -420,7 +422,7 @@ static int ingest_dossier(struct intake *in, const char *dir, const char *only, 
     }
     set_id(&dm, dm.receipt_no ? dm.receipt_no : label);
     if (!dm.id)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     if (!only && !realpath(dir, root_real))
         root_real[0] = '\0';
     if ((rc = upsert_dossier(in, &dm, only ? only : dir, err)) < 0)
@@ -436,7 +438,7 @@ static int ingest_dossier(struct intake *in, const char *dir, const char *only, 
     }
     docs = calloc((size_t)n_ents + 1, sizeof *docs);
     if (!docs) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         goto out;
     }
     for (int i = 0; i < n_ents && rc == 0; i++) {

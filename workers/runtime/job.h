@@ -1,9 +1,9 @@
 /* job.h — the unit of work that travels through a queue.
  *
  * A job is a small fixed-size value (it is what a broker message carries, encoded as versioned
- * JSON by sohoa_job_to_json in workers/runtime/record.c): which document, which page, and how many times
- * it was tried. Everything else a worker needs is in the object store under the document's keys
- * (workers/runtime/layout.h), so any worker on any host can run any job.
+ * JSON by sohoa_job_to_json in workers/runtime/record.c): which document, which page, and how many
+ * times it was tried. Everything else a worker needs is in the object store under the document's
+ * keys (workers/runtime/layout.h), so any worker on any host can run any job.
  */
 #ifndef SOHOA_JOB_H
 #define SOHOA_JOB_H

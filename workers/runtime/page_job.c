@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "pipeline/base/deadline.h"
+#include "pipeline/base/log.h"
 #include "pipeline/fields/extract_page.h"
 #include "pipeline/image/imageio.h"
 #include "pipeline/image/pagechain.h"
@@ -72,14 +73,14 @@ static int chain_stage(struct sohoa_runtime *rt, struct sohoa_ocr *ocr, const st
         sohoa_err_prefix(err, "original %s", job->doc_id);
         return rc;
     }
-    rc = sohoa_page_read(path, format_of(job->format), job->page, ocr, &rt->cfg->limits,
-                         &rt->clean, &w->pr, err);
+    rc = sohoa_page_read(path, format_of(job->format), job->page, ocr, &rt->cfg->limits, &rt->clean,
+                         &w->pr, err);
     if (is_temp)
         unlink(path);
     free(path);
     if (rc == 0 && w->pr.barcode_error[0])
-        fprintf(stderr, "sohoa: %s page %d: barcodes not read: %s\n", job->doc_id, job->page + 1,
-                w->pr.barcode_error);
+        sohoa_log(SOHOA_LOG_WARN, "page", "%s page %d: barcodes not read: %s", job->doc_id,
+                  job->page + 1, w->pr.barcode_error);
     return rc;
 }
 
@@ -126,8 +127,8 @@ static int render_stage(struct sohoa_runtime *rt, struct sohoa_page_result *res,
         return rc;
     if ((rc = sohoa_render_hocr(&w->pr.ocr, a->width, a->height, res->dpi, &w->hocr, err)) < 0)
         return rc;
-    if ((rc = sohoa_xpage_input_to_json(res->page + 1, &w->pr.barcodes, &w->pr.quality, &w->xjson, err)) <
-        0)
+    if ((rc = sohoa_xpage_input_to_json(res->page + 1, &w->pr.barcodes, &w->pr.quality, &w->xjson,
+                                        err)) < 0)
         return rc;
     return sohoa_words_tsv_write(w->pr.ocr.words, w->pr.ocr.n_words, &w->tsv, err);
 }
@@ -292,7 +293,7 @@ enum sohoa_job_outcome sohoa_page_job_run(struct sohoa_runtime *rt, struct sohoa
         sohoa_err_prefix(&err, "page %d", job->page + 1);
         /* An original that cannot be fetched — unreachable, or missing (restored late, replicated
          * late) — is retried, then dead-lettered with the reason for a replay once it is back. */
-        if (fetch_failed)
+        if (fetch_failed && rc != SOHOA_ENOMEM)
             err.retryable = true;
         if (fails_job(rt, job, fetch_failed, &err, &outcome))
             goto out;
@@ -310,16 +311,17 @@ enum sohoa_job_outcome sohoa_page_job_run(struct sohoa_runtime *rt, struct sohoa
             err = ierr;
             goto out;
         }
-        fprintf(stderr, "sohoa: %s %s\n", job->doc_id, ierr.msg);
+        sohoa_log(SOHOA_LOG_ERROR, "page", "%s %s", job->doc_id, ierr.msg);
     }
     sohoa_runtime_page_finished(rt, res.status);
     sohoa_err_clear(&ierr);
-    if (fan_in(rt, d, you_finish, &ierr) < 0) {
-        /* retried, this job finds the document assembling and publishes its job again */
+    if ((rc = fan_in(rt, d, you_finish, &ierr)) < 0) {
+        /* retried, this job finds the document assembling and publishes its job again (out of
+         * memory is dead-lettered instead, to be replayed; the sweeper also republishes it) */
         sohoa_err_prefix(&ierr, "page %d: cannot publish the document job", job->page + 1);
-        ierr.retryable = true;
+        ierr.retryable = rc != SOHOA_ENOMEM;
         err = ierr;
-        outcome = SOHOA_OUTCOME_RETRY;
+        outcome = ierr.retryable ? SOHOA_OUTCOME_RETRY : SOHOA_OUTCOME_DEAD;
     }
 out:
     if (outcome != SOHOA_OUTCOME_DONE && why)

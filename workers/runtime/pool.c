@@ -22,6 +22,7 @@
 #include <time.h>
 
 #include "pipeline/base/deadline.h"
+#include "pipeline/base/log.h"
 
 #define POLL_MS 250
 
@@ -58,8 +59,8 @@ static void lower_priority(void)
         now = 0;
     int want = now + SOHOA_POOL_BULK_NICE > 19 ? 19 : now + SOHOA_POOL_BULK_NICE;
     if (setpriority(PRIO_PROCESS, (id_t)tid, want) != 0 && !atomic_exchange(&warned, true))
-        fprintf(stderr, "sohoa: worker: cannot lower the priority of bulk threads (%s)\n",
-                strerror(errno));
+        sohoa_log(SOHOA_LOG_WARN, "worker", "cannot lower the priority of bulk threads (%s)",
+                  strerror(errno));
 }
 
 /* Pops and runs deliveries until the queue closes or the pool stops. */
@@ -77,7 +78,7 @@ static void run_jobs(struct sohoa_pool *p, void *ctx, struct sohoa_consumer *c)
             continue;
         if (rc < 0) { /* the broker is away: pop keeps reconnecting; say so now and then */
             if (quiet_until_fail++ % 40 == 0)
-                fprintf(stderr, "sohoa: worker: %s (reconnecting)\n", err.msg);
+                sohoa_log(SOHOA_LOG_WARN, "worker", "%s (reconnecting)", err.msg);
             continue;
         }
         quiet_until_fail = 0;
@@ -87,8 +88,8 @@ static void run_jobs(struct sohoa_pool *p, void *ctx, struct sohoa_consumer *c)
         if (sohoa_delivery_settle(c, &d, out, &why, &err) < 0) {
             char id[SOHOA_JOB_ID_MAX];
             sohoa_job_id(&d.job, id, sizeof id);
-            fprintf(stderr, "sohoa: worker: %s: cannot settle (%s); it will be delivered again\n",
-                    id, err.msg);
+            sohoa_log(SOHOA_LOG_WARN, "worker",
+                      "%s: cannot settle (%s); it will be delivered again", id, err.msg);
         }
         atomic_fetch_sub(&p->busy, 1);
     }
@@ -152,7 +153,7 @@ int sohoa_pool_start(int n_general, int n_interactive, struct sohoa_queue *q,
     struct sohoa_pool *p = calloc(1, sizeof *p);
     if (!p || !(p->threads = calloc((size_t)n, sizeof *p->threads))) {
         free(p);
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     }
     pthread_mutex_init(&p->mu, NULL);
     pthread_cond_init(&p->cv, NULL);
@@ -167,7 +168,7 @@ int sohoa_pool_start(int n_general, int n_interactive, struct sohoa_queue *q,
             p->quit_early = true;
             pthread_cond_broadcast(&p->cv);
             pthread_mutex_unlock(&p->mu);
-            rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "cannot start worker thread %d", i + 1);
+            rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "cannot start worker thread %d", i + 1);
             break;
         }
         p->started++;

@@ -43,10 +43,11 @@ int sohoa_lane_parse(const char *name, enum sohoa_lane *out)
 
 void sohoa_job_id(const struct sohoa_job *job, char *out, size_t outsz)
 {
+    /* doc_id is char[65]: at most 81 chars, which fit the SOHOA_JOB_ID_MAX callers pass */
     if (job->kind == SOHOA_JOB_DOC)
-        snprintf(out, outsz, "doc:%s", job->doc_id);
+        (void)snprintf(out, outsz, "doc:%s", job->doc_id);
     else
-        snprintf(out, outsz, "page:%s:%d", job->doc_id, job->page + 1);
+        (void)snprintf(out, outsz, "page:%s:%d", job->doc_id, job->page + 1);
 }
 
 bool sohoa_dead_job_matches(const struct sohoa_dead_job *d, const char *const *ids, int n)
@@ -61,18 +62,19 @@ bool sohoa_dead_job_matches(const struct sohoa_dead_job *d, const char *const *i
 
 void sohoa_queue_url_redacted(const char *url, char *out, size_t outsz)
 {
+    /* a URL to show, the password already left out: a cut is harmless */
     if (!url || !url[0]) {
-        snprintf(out, outsz, "mem:");
+        (void)snprintf(out, outsz, "mem:");
         return;
     }
     const char *auth = strstr(url, "://");
     const char *at = auth ? strchr(auth + 3, '@') : NULL;
     const char *colon = auth ? strchr(auth + 3, ':') : NULL;
     if (!at || !colon || colon > at) {
-        snprintf(out, outsz, "%s", url);
+        (void)snprintf(out, outsz, "%s", url);
         return;
     }
-    snprintf(out, outsz, "%.*s***%s", (int)(colon + 1 - url), url, at);
+    (void)snprintf(out, outsz, "%.*s***%s", (int)(colon + 1 - url), url, at);
 }
 
 int sohoa_queue_open(const char *url, const struct sohoa_queue_opts *opts, struct sohoa_queue **out,
@@ -102,7 +104,7 @@ int sohoa_queue_open(const char *url, const struct sohoa_queue_opts *opts, struc
         o.prefix = "sohoa";
     struct sohoa_queue *q = calloc(1, sizeof *q);
     if (!q)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     q->n_delays = o.n_retry_delays;
     for (int i = 0; i < q->n_delays; i++)
         q->delays[i] = o.retry_delays_ms[i] < 0 ? 0 : o.retry_delays_ms[i];
@@ -201,7 +203,7 @@ int sohoa_consumer_open_lanes(struct sohoa_queue *q, unsigned lanes, struct soho
         return sohoa_err_set(err, SOHOA_EINVAL, false, "bad lane mask 0x%x", lanes);
     struct sohoa_consumer *c = calloc(1, sizeof *c);
     if (!c)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     c->q = q;
     int rc = q->ops->consumer_open(q->be, lanes, &c->cons, err);
     if (rc < 0) {

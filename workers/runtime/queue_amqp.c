@@ -39,8 +39,8 @@
 #define RPC_TIMEOUT_S      15
 #define PUBLISH_GIVE_UP_MS 120000 /* a publisher keeps reconnecting this long (broker restart) */
 #define BACKOFF_MAX_MS     5000
-#define DELIVERY_LIMIT     10 /* quorum: returned this often (crashing workers) → dead letter */
-#define NAME_MAX_LEN       128
+#define DELIVERY_LIMIT     10  /* quorum: returned this often (crashing workers) → dead letter */
+#define NAME_MAX_LEN       128 /* queue and exchange names: see struct amqpq */
 #define POLL_MS            100 /* an idle consumer asks the interactive lane this often */
 
 struct conn {
@@ -52,6 +52,9 @@ struct conn {
 struct amqpq {
     char *url;
     struct amqp_connection_info info;
+    /* Names are the prefix (under 64 chars, checked at open) and a suffix of at most 18 chars
+     * (".interactive", ".retry.<int>"); routing keys (char[64]) are a lane name and an int: all
+     * fit, so their snprintf results are not checked ("fits: see NAME_MAX_LEN"). */
     char jobs_x[NAME_MAX_LEN], retry_x[NAME_MAX_LEN], dead_x[NAME_MAX_LEN];
     char lane_q[SOHOA_LANE_COUNT][NAME_MAX_LEN], dead_q[NAME_MAX_LEN];
     char prefix[64];
@@ -83,13 +86,20 @@ static void sleep_ms(int64_t ms)
 
 /* ---- errors -------------------------------------------------------------------------------- */
 
+/* A failure of the library (socket, timeout, framing: may pass) or its allocation (does not). */
+static int status_err(int status, const char *what, struct sohoa_err *err)
+{
+    bool nomem = status == AMQP_STATUS_NO_MEMORY;
+    return sohoa_err_set(err, nomem ? SOHOA_ENOMEM : SOHOA_EBACKEND, !nomem, "RabbitMQ: %s: %s",
+                         what, amqp_error_string2(status));
+}
+
 static int reply_err(amqp_rpc_reply_t r, const char *what, struct sohoa_err *err)
 {
     if (r.reply_type == AMQP_RESPONSE_NORMAL)
         return 0;
     if (r.reply_type == AMQP_RESPONSE_LIBRARY_EXCEPTION)
-        return sohoa_err_set(err, SOHOA_EBACKEND, true, "RabbitMQ: %s: %s", what,
-                             amqp_error_string2(r.library_error));
+        return status_err(r.library_error, what, err);
     if (r.reply_type == AMQP_RESPONSE_SERVER_EXCEPTION &&
         (r.reply.id == AMQP_CONNECTION_CLOSE_METHOD || r.reply.id == AMQP_CHANNEL_CLOSE_METHOD)) {
         int code;
@@ -111,12 +121,6 @@ static int reply_err(amqp_rpc_reply_t r, const char *what, struct sohoa_err *err
                              (const char *)text.bytes);
     }
     return sohoa_err_set(err, SOHOA_EBACKEND, true, "RabbitMQ: %s: no reply", what);
-}
-
-static int status_err(int status, const char *what, struct sohoa_err *err)
-{
-    return sohoa_err_set(err, SOHOA_EBACKEND, true, "RabbitMQ: %s: %s", what,
-                         amqp_error_string2(status));
 }
 
 /* ---- connections --------------------------------------------------------------------------- */
@@ -152,7 +156,7 @@ static int conn_open(struct amqpq *q, struct conn *c, bool confirm, struct sohoa
     amqp_socket_t *sock = c->st ? amqp_tcp_socket_new(c->st) : NULL;
     if (!sock) {
         conn_close(c);
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "RabbitMQ: cannot create a connection");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "RabbitMQ: cannot create a connection");
     }
     struct timeval tv = {CONNECT_TIMEOUT_S, 0};
     int st = amqp_socket_open_noblock(sock, in->host, in->port, &tv);
@@ -366,18 +370,21 @@ static int declare(struct amqpq *q, struct conn *c, struct sohoa_err *err)
                                      int_arg("x-delivery-limit", DELIVERY_LIMIT),
                                      str_arg("x-dead-letter-exchange", q->dead_x)};
         char key[64];
-        snprintf(key, sizeof key, "%s.#", sohoa_lane_name((enum sohoa_lane)l));
+        /* fits: see NAME_MAX_LEN */
+        (void)snprintf(key, sizeof key, "%s.#", sohoa_lane_name((enum sohoa_lane)l));
         if ((rc = declare_queue(c, q->lane_q[l], args, 3, err)) == 0)
             rc = bind(c, q->lane_q[l], q->jobs_x, key, err);
     }
     for (int i = 0; i < q->n_delays && rc == 0; i++) {
         char name[NAME_MAX_LEN + 16], key[64];
-        snprintf(name, sizeof name, "%s.retry.%d", q->prefix, q->delays[i]);
+        /* fits: see NAME_MAX_LEN */
+        (void)snprintf(name, sizeof name, "%s.retry.%d", q->prefix, q->delays[i]);
         amqp_table_entry_t args[] = {int_arg("x-message-ttl", q->delays[i]),
                                      str_arg("x-dead-letter-exchange", q->jobs_x)};
         rc = declare_queue(c, name, args, 2, err);
         for (int l = 0; l < SOHOA_LANE_COUNT && rc == 0; l++) {
-            snprintf(key, sizeof key, "%s.%d", sohoa_lane_name((enum sohoa_lane)l), q->delays[i]);
+            (void)snprintf(key, sizeof key, "%s.%d", sohoa_lane_name((enum sohoa_lane)l),
+                           q->delays[i]); /* fits: see NAME_MAX_LEN */
             rc = bind(c, name, q->retry_x, key, err);
         }
     }
@@ -426,7 +433,7 @@ static int amqp_consumer_open(void *be, unsigned lanes, void **cons, struct soho
 {
     struct amqpc *c = calloc(1, sizeof *c);
     if (!c)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     c->q = be;
     c->ask_interactive = lanes == SOHOA_LANES_ALL;
     c->push_lane =
@@ -451,7 +458,7 @@ static void amqp_consumer_close(void *cons)
 static void read_one(struct amqpc *c, int ms)
 {
     amqp_envelope_t env;
-    struct timeval tv = {ms / 1000, (ms % 1000) * 1000};
+    struct timeval tv = {ms / 1000, (suseconds_t)(ms % 1000) * 1000};
     amqp_maybe_release_buffers(c->c.st);
     amqp_rpc_reply_t r = amqp_consume_message(c->c.st, &env, &tv, 0);
     if (r.reply_type == AMQP_RESPONSE_NORMAL) {
@@ -636,7 +643,7 @@ static int amqp_retry(void *cons, const struct sohoa_delivery *d, const struct s
 {
     struct amqpc *c = cons;
     char key[64];
-    snprintf(key, sizeof key, "%s.%d", sohoa_lane_name(again->lane), delay_ms);
+    (void)snprintf(key, sizeof key, "%s.%d", sohoa_lane_name(again->lane), delay_ms); /* fits */
     amqp_table_t none = {0, NULL};
     int rc = delay_ms > 0
                  ? publish_job(c->q, c->q->retry_x, key, again, none, err)
@@ -687,7 +694,7 @@ static int amqp_stats(void *be, struct sohoa_queue_stats *st, struct sohoa_err *
     for (int i = 0; i < q->n_delays && rc == 0; i++) {
         char name[NAME_MAX_LEN + 16];
         long n = 0;
-        snprintf(name, sizeof name, "%s.retry.%d", q->prefix, q->delays[i]);
+        (void)snprintf(name, sizeof name, "%s.retry.%d", q->prefix, q->delays[i]); /* fits */
         if (i > 0 && q->delays[i] == q->delays[i - 1])
             continue;
         rc = count(&q->pub, name, &n, NULL, err);
@@ -714,13 +721,15 @@ static void dead_headers(const amqp_basic_properties_t *p, struct sohoa_dead_job
         bool text = v->kind == AMQP_FIELD_KIND_UTF8 || v->kind == AMQP_FIELD_KIND_BYTES;
         int klen = (int)e->key.len;
         const char *k = e->key.bytes;
+        /* reasons are messages: a cut is fine */
         if (text && klen == 14 && !memcmp(k, "x-sohoa-reason", 14))
-            snprintf(dj->reason, sizeof dj->reason, "%.*s", (int)v->value.bytes.len,
-                     (const char *)v->value.bytes.bytes);
+            (void)snprintf(dj->reason, sizeof dj->reason, "%.*s", (int)v->value.bytes.len,
+                           (const char *)v->value.bytes.bytes);
         else if (text && !dj->reason[0] && klen == 20 && !memcmp(k, "x-first-death-reason", 20))
-            snprintf(dj->reason, sizeof dj->reason,
-                     "dead-lettered by the broker (%.*s): its workers kept failing to settle it",
-                     (int)v->value.bytes.len, (const char *)v->value.bytes.bytes);
+            (void)snprintf(
+                dj->reason, sizeof dj->reason,
+                "dead-lettered by the broker (%.*s): its workers kept failing to settle it",
+                (int)v->value.bytes.len, (const char *)v->value.bytes.bytes);
         else if (klen == 16 && !memcmp(k, "x-sohoa-attempts", 16))
             dj->attempts = (int)n;
         else if (klen == 12 && !memcmp(k, "x-sohoa-code", 12))
@@ -749,7 +758,7 @@ static int walk_dead(struct amqpq *q, sohoa_dead_fn fn, void *arg, const char *c
         if (sohoa_job_from_json(msg.body.bytes, msg.body.len, &dj.job, NULL) == 0)
             sohoa_job_id(&dj.job, dj.id, sizeof dj.id);
         else
-            snprintf(dj.id, sizeof dj.id, "raw:%ld", seen + 1);
+            (void)snprintf(dj.id, sizeof dj.id, "raw:%ld", seen + 1); /* at most 24 chars: fits */
         dead_headers(&msg.properties, &dj);
         if (!dj.attempts)
             dj.attempts = dj.job.attempt;
@@ -829,7 +838,7 @@ int sohoa_queue_amqp_open(const char *url, const struct sohoa_queue_opts *opts, 
     struct amqpq *q = calloc(1, sizeof *q);
     if (!q || !(q->url = strdup(url))) {
         free(q);
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     }
     pthread_mutex_init(&q->pub_mu, NULL);
     amqp_default_connection_info(&q->info);
@@ -846,14 +855,15 @@ int sohoa_queue_amqp_open(const char *url, const struct sohoa_queue_opts *opts, 
             sohoa_err_set(err, SOHOA_EINVAL, false, "queue name prefix '%s' is not [a-z0-9._-]", p);
         goto out;
     }
-    snprintf(q->prefix, sizeof q->prefix, "%s", p);
-    snprintf(q->jobs_x, sizeof q->jobs_x, "%s.jobs", p);
-    snprintf(q->retry_x, sizeof q->retry_x, "%s.retry", p);
-    snprintf(q->dead_x, sizeof q->dead_x, "%s.dead", p);
-    snprintf(q->dead_q, sizeof q->dead_q, "%s.dead", p);
+    /* the prefix was checked to fit just above; the names fit: see NAME_MAX_LEN */
+    (void)snprintf(q->prefix, sizeof q->prefix, "%s", p);
+    (void)snprintf(q->jobs_x, sizeof q->jobs_x, "%s.jobs", p);
+    (void)snprintf(q->retry_x, sizeof q->retry_x, "%s.retry", p);
+    (void)snprintf(q->dead_x, sizeof q->dead_x, "%s.dead", p);
+    (void)snprintf(q->dead_q, sizeof q->dead_q, "%s.dead", p);
     for (int l = 0; l < SOHOA_LANE_COUNT; l++)
-        snprintf(q->lane_q[l], sizeof q->lane_q[l], "%s.%s", p,
-                 sohoa_lane_name((enum sohoa_lane)l));
+        (void)snprintf(q->lane_q[l], sizeof q->lane_q[l], "%s.%s", p,
+                       sohoa_lane_name((enum sohoa_lane)l));
     q->n_delays = opts->n_retry_delays;
     for (int i = 0; i < q->n_delays; i++)
         q->delays[i] = opts->retry_delays_ms[i];

@@ -113,7 +113,7 @@ static int mem_publish(void *be, const struct sohoa_job *job, bool force, struct
     struct memq *q = be;
     struct node *n = calloc(1, sizeof *n);
     if (!n)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     n->job = *job;
     pthread_mutex_lock(&q->mu);
     struct list *l = &q->lanes[lane_of(job)];
@@ -142,7 +142,7 @@ static int mem_consumer_open(void *be, unsigned lanes, void **cons, struct sohoa
 {
     struct memc *c = calloc(1, sizeof *c);
     if (!c)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     c->q = be;
     c->lanes = lanes;
     pthread_mutex_lock(&c->q->mu);
@@ -304,7 +304,7 @@ static int mem_dead(void *cons, const struct sohoa_delivery *d, const struct soh
     struct node *n = NULL;
     char *reason = strdup(why->msg);
     if (!reason)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     pthread_mutex_lock(&c->q->mu);
     int rc = settle(c, d, &n, err);
     if (rc == 0) {
@@ -352,7 +352,8 @@ static void to_dead_job(const struct node *n, struct sohoa_dead_job *dj)
     sohoa_job_id(&n->job, dj->id, sizeof dj->id);
     dj->attempts = n->job.attempt;
     dj->code = n->code;
-    snprintf(dj->reason, sizeof dj->reason, "%s", n->reason ? n->reason : "");
+    /* a message: a cut is fine */
+    (void)snprintf(dj->reason, sizeof dj->reason, "%s", n->reason ? n->reason : "");
 }
 
 /* The callback runs with the queue locked: it must not call the queue. */
@@ -439,7 +440,7 @@ int sohoa_queue_mem_open(const struct sohoa_queue_opts *opts, void **be,
     *ops = NULL;
     struct memq *q = calloc(1, sizeof *q);
     if (!q)
-        return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

@@ -15,7 +15,7 @@
 
 static int nomem(struct sohoa_err *err)
 {
-    return sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory building JSON");
+    return sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory building JSON");
 }
 
 /* Adds key → string (or null when s is NULL). */
@@ -100,8 +100,8 @@ int sohoa_dossier_meta_parse(const char *json, size_t len, struct sohoa_dossier_
                            meta->received_date);
         goto out;
     }
-    if (meta->source && strcmp(meta->source, "desk") && strcmp(meta->source, "portal") &&
-        strcmp(meta->source, "archive")) {
+    if (meta->source && strcmp(meta->source, "desk") != 0 && strcmp(meta->source, "portal") != 0 &&
+        strcmp(meta->source, "archive") != 0) {
         rc = sohoa_err_set(err, SOHOA_EFORMAT, false,
                            "dossier.json: \"source\" must be desk, portal or archive, not \"%s\"",
                            meta->source);
@@ -223,8 +223,10 @@ int sohoa_manifest_parse(const char *json, size_t len, struct sohoa_manifest *m,
         goto out;
     }
     memcpy(m->doc_id, id, 65);
-    if (fmt)
-        snprintf(m->format, sizeof m->format, "%s", fmt);
+    if (fmt && snprintf(m->format, sizeof m->format, "%s", fmt) >= (int)sizeof m->format) {
+        rc = sohoa_err_set(err, SOHOA_EFORMAT, false, "manifest.json: \"format\" is too long");
+        goto out;
+    }
     m->ordinal = (int)json_integer_value(json_object_get(root, "ordinal"));
     m->n_pages = (int)json_integer_value(json_object_get(root, "pages"));
     m->size = (uint64_t)json_integer_value(json_object_get(root, "size_bytes"));
@@ -552,7 +554,7 @@ int sohoa_job_from_json(const char *json, size_t len, struct sohoa_job *job, str
         goto out;
     }
     memcpy(job->doc_id, doc, 65);
-    snprintf(job->format, sizeof job->format, "%s", format);
+    (void)snprintf(job->format, sizeof job->format, "%s", format); /* length checked above */
     if (job_int(o, "pages", 1, 1 << 24, &job->n_pages, err) < 0 ||
         job_int(o, "page", 0, job->n_pages - 1, &job->page, err) < 0 ||
         job_int(o, "attempt", 1, 1 << 20, &job->attempt, err) < 0)

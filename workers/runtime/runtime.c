@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "pipeline/base/deadline.h"
+#include "pipeline/base/log.h"
 #include "pipeline/image/imageio.h"
 #include "pipeline/image/ocr.h"
 
@@ -31,8 +32,8 @@ int sohoa_runtime_open(struct sohoa_runtime *rt, const struct sohoa_config *cfg,
         goto fail;
     struct sohoa_err merr;
     if (sohoa_models_load(NULL, &rt->models, &merr) < 0)
-        fprintf(stderr, "sohoa: document models not loaded, fields will not be extracted: %s\n",
-                merr.msg);
+        sohoa_log(SOHOA_LOG_WARN, "runtime",
+                  "document models not loaded, fields will not be extracted: %s", merr.msg);
     return 0;
 fail:
     sohoa_runtime_release(rt);
@@ -220,17 +221,17 @@ int sohoa_runtime_sweep(struct sohoa_runtime *rt, int64_t idle_ms, bool lost_pro
         job.n_pages = v[i].n_pages;
         job.attempt = 1; /* format left empty: the decoder sniffs it */
         if (v[i].status == SOHOA_DOC_ASSEMBLING) {
-            fprintf(stderr,
-                    "sohoa: document %.12s: left assembling %lld s ago, its document job published "
-                    "again\n",
-                    v[i].id, (long long)(v[i].idle_ms / 1000));
+            sohoa_log(
+                SOHOA_LOG_WARN, "sweep",
+                "document %.12s: left assembling %lld s ago, its document job published again",
+                v[i].id, (long long)(v[i].idle_ms / 1000));
             rc = sohoa_runtime_publish_doc(rt, &job, err);
             count += rc == 0;
         } else if (lost_processing) {
-            fprintf(stderr,
-                    "sohoa: document %.12s: %d of %d pages recorded by a previous run, "
-                    "its pages queued again\n",
-                    v[i].id, v[i].pages_done, v[i].n_pages);
+            sohoa_log(SOHOA_LOG_WARN, "sweep",
+                      "document %.12s: %d of %d pages recorded by a previous run, its pages queued "
+                      "again",
+                      v[i].id, v[i].pages_done, v[i].n_pages);
             job.kind = SOHOA_JOB_PAGE;
             for (int p = 0; rc == 0 && p < v[i].n_pages; p++) {
                 job.page = p;
@@ -265,7 +266,7 @@ static void *sweeper_main(void *arg)
          * with the process before: all of them are taken up again at once */
         bool lost = first && !sohoa_queue_durable(rt->queue);
         if (sohoa_runtime_sweep(rt, lost ? 0 : sohoa_runtime_stall_ms(rt), lost, NULL, &err) < 0)
-            fprintf(stderr, "sohoa: sweep of stalled documents failed: %s\n", err.msg);
+            sohoa_log(SOHOA_LOG_WARN, "sweep", "sweep of stalled documents failed: %s", err.msg);
         first = false;
         struct timespec until;
         sohoa_deadline_in(CLOCK_REALTIME, a.interval_ms, &until);

@@ -28,7 +28,7 @@ int sohoa_dossier_summarise(struct sohoa_runtime *rt, const char *id, bool *writ
     docs = calloc(info->n_docs + 1, sizeof *docs);
     types = calloc(info->n_docs + 1, sizeof *types);
     if (!docs || !types) {
-        rc = sohoa_err_set(err, SOHOA_ENOMEM, true, "out of memory");
+        rc = sohoa_err_set(err, SOHOA_ENOMEM, false, "out of memory");
         goto out;
     }
     size_t nt = 0;

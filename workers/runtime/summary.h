@@ -1,8 +1,8 @@
 /* summary.h — a dossier's summary (dossiers/<id>/summary.json, format in record.h): its
  * documents with their types and, when the dossier names a procedure, its completeness
- * (pipeline/fields/completeness.h). Written by the document job that finishes a dossier's last document,
- * and by the service when it is asked for a finished dossier's summary that is not there (a
- * dossier whose last document was refused at intake has no document job to write it).
+ * (pipeline/fields/completeness.h). Written by the document job that finishes a dossier's last
+ * document, and by the service when it is asked for a finished dossier's summary that is not there
+ * (a dossier whose last document was refused at intake has no document job to write it).
  *
  * Ownership: inputs are borrowed. Threads: any thread of the runtime; two writers at once write
  * the same content (each looks after the documents' finish, so the later sees them all).

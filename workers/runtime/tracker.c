@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "pipeline/base/deadline.h"
+#include "pipeline/base/log.h"
 #include "workers/runtime/runtime.h"
 
 #define LOOK_MS     250
@@ -68,6 +69,8 @@ static size_t *slot_of(struct sohoa_tracker *t, const char *id)
 
 static int grow(struct sohoa_tracker *t)
 {
+    if (t->cap > SIZE_MAX / 4 / sizeof *t->v) /* cap and n_slots = 2 * cap, in bytes */
+        return SOHOA_ENOMEM;
     size_t cap = t->cap ? 2 * t->cap : 64, n_slots = 2 * cap;
     struct entry *v = realloc(t->v, cap * sizeof *v);
     if (!v)
@@ -98,7 +101,7 @@ int sohoa_tracker_add(struct sohoa_tracker *t, const char *doc_id, struct sohoa_
         goto out; /* followed already */
     struct entry *e = &t->v[t->n];
     memset(e, 0, sizeof *e);
-    snprintf(e->id, sizeof e->id, "%s", doc_id);
+    (void)snprintf(e->id, sizeof e->id, "%s", doc_id); /* 64 hex digits (tracker.h): fits */
     e->signature = -1;
     *s = ++t->n;
 out:
@@ -260,11 +263,12 @@ int sohoa_tracker_wait(struct sohoa_tracker *t, struct sohoa_runtime *rt,
             /* the catalog is unreachable for now (a restart, a blip): the workers retry their
              * jobs meanwhile, so the wait goes on, under the same watchdog */
             if (!outage)
-                fprintf(stderr, "\nsohoa: catalog unavailable, still waiting: %s\n", err->msg);
+                sohoa_log(SOHOA_LOG_WARN, "wait", "\ncatalog unavailable, still waiting: %s",
+                          err->msg);
             outage = true;
             rc = 0;
         } else if (outage) {
-            fprintf(stderr, "sohoa: catalog reachable again\n");
+            sohoa_log(SOHOA_LOG_INFO, "wait", "catalog reachable again");
             outage = false;
         }
         bool done = !outage && lk.unfinished == 0;
@@ -278,8 +282,9 @@ int sohoa_tracker_wait(struct sohoa_tracker *t, struct sohoa_runtime *rt,
         if (lk.moved || a != last_activity)
             last_move = now;
         last_activity = a;
-        double bound = (double)sohoa_runtime_stall_ms(rt) +
-                       (lk.assembling_pages ? sohoa_runtime_lease_ms(lk.assembling_pages) : 0);
+        double bound =
+            (double)sohoa_runtime_stall_ms(rt) +
+            (double)(lk.assembling_pages ? sohoa_runtime_lease_ms(lk.assembling_pages) : 0);
         if (now - last_move > bound) {
             rc = stuck(t, rt, (now - last_move) / 1000.0, err);
             break;
