@@ -12,15 +12,9 @@ cd "$root"
 fix=0
 [ "${1:-}" = "--fix" ] && fix=1
 
-cf=""
-for c in clang-format-14 clang-format; do
-  if command -v "$c" >/dev/null; then cf="$c"; break; fi
-done
-[ -n "$cf" ] || { echo "format: clang-format not found (deploy/install.sh --tests)" >&2; exit 1; }
-case "$("$cf" --version)" in
-  *" 14."*) ;;
-  *) echo "format: $cf is not version 14 ($("$cf" --version)): its output differs" >&2; exit 1 ;;
-esac
+# shellcheck source=deploy/llvm14.sh
+. "$root/deploy/llvm14.sh"
+cf=$(llvm14 clang-format format) || exit 1
 
 files=()
 if git -C "$root" rev-parse --is-inside-work-tree >/dev/null 2>&1; then

@@ -17,15 +17,9 @@ if [ "${1:-}" = "--build" ]; then
 fi
 jobs="${SOHOA_TIDY_JOBS:-2}"
 
-tidy=""
-for c in clang-tidy-14 clang-tidy; do
-  if command -v "$c" >/dev/null; then tidy="$c"; break; fi
-done
-[ -n "$tidy" ] || { echo "tidy: clang-tidy not found (deploy/install.sh --tests)" >&2; exit 1; }
-case "$("$tidy" --version)" in
-  *" 14."*) ;;
-  *) echo "tidy: $tidy is not version 14: .clang-tidy is written for 14" >&2; exit 1 ;;
-esac
+# shellcheck source=deploy/llvm14.sh
+. "$root/deploy/llvm14.sh"
+tidy=$(llvm14 clang-tidy tidy) || exit 1
 command -v jq >/dev/null || { echo "tidy: jq is needed (deploy/install.sh --tests)" >&2; exit 1; }
 
 cmake -S "$root" -B "$build" -DCMAKE_BUILD_TYPE=Debug -DCMAKE_EXPORT_COMPILE_COMMANDS=ON \
