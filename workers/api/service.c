@@ -323,8 +323,8 @@ static long signature_of(const struct sohoa_dossier_info *info)
  * the stall bound it says which documents and why (the sweeper republishes what it can); after
  * three times that, it ends them as failed with the reason, so the dossier finishes and the
  * portal is told. The originals stay stored: submitting the dossier again processes them again. */
-static void watchdog(struct sohoa_service *svc, struct watch *w, struct sohoa_dossier_info *info,
-                     double idle_ms)
+static void watchdog(struct sohoa_service *svc, const char *id, bool warned,
+                     struct sohoa_dossier_info *info, double idle_ms)
 {
     double stall = (double)sohoa_runtime_stall_ms(&svc->rt);
     if (idle_ms <= stall)
@@ -341,16 +341,15 @@ static void watchdog(struct sohoa_service *svc, struct watch *w, struct sohoa_do
                        "stored: submit the dossier again to retry",
                        idle_ms / 1000, sohoa_doc_status_name(d->doc.status), d->pages_done,
                        d->doc.n_pages);
-        if (!w->warned || give_up)
+        if (!warned || give_up)
             sohoa_log(give_up ? SOHOA_LOG_ERROR : SOHOA_LOG_WARN, "serve",
-                      "dossier %s, document %.12s: %s%s", w->id, d->id, why,
+                      "dossier %s, document %.12s: %s%s", id, d->id, why,
                       give_up ? " (ended as failed)" : "");
         struct sohoa_err ferr;
         if (give_up)
             sohoa_catalog_finish_document(svc->rt.catalog, d->id, SOHOA_DOC_FAILED, why, NULL, NULL,
                                           &ferr);
     }
-    w->warned = true;
 }
 
 /* One look at every watched dossier that has been taken in; on_done for the finished ones. */
@@ -378,7 +377,9 @@ static void watch_tick(struct sohoa_service *svc, long *last_activity)
         enum sohoa_dossier_state st = state_of(info);
         if (st == SOHOA_DOSSIER_PROCESSING) {
             long sig = signature_of(info);
-            pthread_mutex_lock(&svc->mu);
+            double idle = 0;
+            bool warned = false;
+            pthread_mutex_lock(&svc->mu); /* the watch's state only: the catalog outside the lock */
             for (size_t k = 0; k < svc->n_watches; k++) {
                 struct watch *w = &svc->watches[k];
                 if (strcmp(w->id, ids[i]) != 0)
@@ -387,9 +388,12 @@ static void watch_tick(struct sohoa_service *svc, long *last_activity)
                     w->signature = sig;
                     w->last_move = now;
                 }
-                watchdog(svc, w, info, now - w->last_move);
+                idle = now - w->last_move;
+                warned = w->warned;
+                w->warned |= idle > (double)sohoa_runtime_stall_ms(&svc->rt);
             }
             pthread_mutex_unlock(&svc->mu);
+            watchdog(svc, ids[i], warned, info, idle);
         }
         sohoa_dossier_info_free(&info);
         if (st == SOHOA_DOSSIER_PROCESSING)
