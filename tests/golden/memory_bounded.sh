@@ -3,13 +3,14 @@
 # into a 20-page and a 200-page PDF (qpdf); each is ingested with 2 workers and its peak RSS
 # measured (/usr/bin/time). The 200-page run must stay within 10 % (+16 MB) of the 20-page run,
 # and within the design budget of 150 MB + 150 MB per worker.
-# Skipped under sanitizers (their shadow memory makes RSS meaningless).
+# Not run under sanitizers (their shadow memory makes RSS meaningless): tests/CMakeLists.txt does
+# not register it there, and called there anyway it fails rather than pass unmeasured.
 # usage: memory_bounded.sh SOHOA CORPUS_DIR WORK_DIR
 set -euo pipefail
 sohoa="$1"; corpus="$2"; work="$3"
 if [ -n "${SOHOA_SANITIZED:-}" ]; then
-  echo "skipped: RSS is not meaningful under AddressSanitizer"
-  exit 0
+  echo "FAIL: RSS means nothing in a sanitizer build: run this on the plain build" >&2
+  exit 1
 fi
 rm -rf "$work"; mkdir -p "$work"; cd "$work"
 # glibc gives each thread that allocates an arena of its own and keeps freed memory in it: with
